@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The dma_buf operations shared by every memory kind.
+ *
+ * Rules this file keeps (each was a bug in some exporter once):
+ *  - every attachment has its own copies of the page table: one the exporter
+ *    maps and syncs, one handed to the importer, which the dma-buf core may
+ *    scramble (CONFIG_DMABUF_DEBUG) and the importer may walk as it likes;
+ *  - CPU access syncs every attachment that is mapped, in the direction it
+ *    was mapped with, plus the kernel vmap range;
+ *  - mmap is shared-only, bounds-checked, and maps the whole range at once.
+ */
+
+#include <linux/atomic.h>
+#include <linux/dma-mapping.h>
+#include <linux/highmem.h>
+#include <linux/iosys-map.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "compat.h"
+#include "exporter.h"
+
+/**
+ * struct dmx_attachment - exporter state of one importer's attachment
+ * @node:	entry in dmx_buffer.attachments.
+ * @dev:	the importer's device.
+ * @sgt:	our copy of the pages, mapped for @dev; synced by us only.
+ * @importer_sgt: the copy returned from map_dma_buf.
+ * @dir:	direction @sgt is mapped with.
+ * @mapped:	@sgt is currently mapped.
+ */
+struct dmx_attachment {
+	struct list_head node;
+	struct device *dev;
+	struct sg_table sgt;
+	struct sg_table importer_sgt;
+	enum dma_data_direction dir;
+	bool mapped;
+};
+
+static atomic64_t dmx_live_buffers = ATOMIC64_INIT(0);
+static atomic64_t dmx_live_bytes = ATOMIC64_INIT(0);
+
+void dmx_buffer_stats(u64 *buffers, u64 *bytes)
+{
+	*buffers = atomic64_read(&dmx_live_buffers);
+	*bytes = atomic64_read(&dmx_live_bytes);
+}
+
+static int dmx_sgt_copy_pages(struct sg_table *dst, const struct sg_table *src)
+{
+	struct scatterlist *s, *d;
+	int ret, i;
+
+	ret = sg_alloc_table(dst, src->orig_nents, GFP_KERNEL);
+	if (ret)
+		return ret;
+
+	d = dst->sgl;
+	for_each_sgtable_sg(src, s, i) {
+		sg_set_page(d, sg_page(s), s->length, s->offset);
+		d = sg_next(d);
+	}
+	return 0;
+}
+
+static int dmx_attach(struct dma_buf *dmabuf,
+		      struct dma_buf_attachment *attachment)
+{
+	struct dmx_buffer *buf = dmabuf->priv;
+	struct dmx_attachment *a;
+	int ret;
+
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return -ENOMEM;
+
+	ret = dmx_sgt_copy_pages(&a->sgt, &buf->sgt);
+	if (ret)
+		goto err_free;
+	ret = dmx_sgt_copy_pages(&a->importer_sgt, &buf->sgt);
+	if (ret)
+		goto err_free_sgt;
+
+	a->dev = attachment->dev;
+	a->dir = DMA_NONE;
+	attachment->priv = a;
+
+	mutex_lock(&buf->lock);
+	list_add(&a->node, &buf->attachments);
+	mutex_unlock(&buf->lock);
+	return 0;
+
+err_free_sgt:
+	sg_free_table(&a->sgt);
+err_free:
+	kfree(a);
+	return ret;
+}
+
+static void dmx_detach(struct dma_buf *dmabuf,
+		       struct dma_buf_attachment *attachment)
+{
+	struct dmx_buffer *buf = dmabuf->priv;
+	struct dmx_attachment *a = attachment->priv;
+
+	mutex_lock(&buf->lock);
+	list_del(&a->node);
+	mutex_unlock(&buf->lock);
+
+	sg_free_table(&a->importer_sgt);
+	sg_free_table(&a->sgt);
+	kfree(a);
+}
+
+static struct sg_table *dmx_map_dma_buf(struct dma_buf_attachment *attachment,
+					enum dma_data_direction dir)
+{
+	struct dmx_buffer *buf = attachment->dmabuf->priv;
+	struct dmx_attachment *a = attachment->priv;
+	struct scatterlist *s, *d;
+	int ret, i;
+
+	ret = dma_map_sgtable(a->dev, &a->sgt, dir, 0);
+	if (ret)
+		return ERR_PTR(ret);
+
+	/* Entry i of both tables describes the same pages. */
+	d = a->importer_sgt.sgl;
+	for_each_sgtable_sg(&a->sgt, s, i) {
+		dmx_sg_copy_dma(d, s);
+		d = sg_next(d);
+	}
+	a->importer_sgt.nents = a->sgt.nents;
+
+	mutex_lock(&buf->lock);
+	a->dir = dir;
+	a->mapped = true;
+	mutex_unlock(&buf->lock);
+
+	return &a->importer_sgt;
+}
+
+static void dmx_unmap_dma_buf(struct dma_buf_attachment *attachment,
+			      struct sg_table *sgt,
+			      enum dma_data_direction dir)
+{
+	struct dmx_buffer *buf = attachment->dmabuf->priv;
+	struct dmx_attachment *a = attachment->priv;
+	enum dma_data_direction mapped_dir;
+
+	mutex_lock(&buf->lock);
+	a->mapped = false;
+	mapped_dir = a->dir;
+	mutex_unlock(&buf->lock);
+
+	/*
+	 * Unmap our own table with the direction it was mapped with, whatever
+	 * the importer passes: the DMA API requires the two to match.
+	 */
+	dma_unmap_sgtable(a->dev, &a->sgt, mapped_dir, 0);
+}
+
+static int dmx_begin_cpu_access(struct dma_buf *dmabuf,
+				enum dma_data_direction dir)
+{
+	struct dmx_buffer *buf = dmabuf->priv;
+	struct dmx_attachment *a;
+
+	mutex_lock(&buf->lock);
+	if (buf->vmap_count)
+		invalidate_kernel_vmap_range(buf->vaddr, buf->size);
+	list_for_each_entry(a, &buf->attachments, node) {
+		if (a->mapped)
+			dma_sync_sgtable_for_cpu(a->dev, &a->sgt, a->dir);
+	}
+	mutex_unlock(&buf->lock);
+	return 0;
+}
+
+static int dmx_end_cpu_access(struct dma_buf *dmabuf,
+			      enum dma_data_direction dir)
+{
+	struct dmx_buffer *buf = dmabuf->priv;
+	struct dmx_attachment *a;
+
+	mutex_lock(&buf->lock);
+	if (buf->vmap_count)
+		flush_kernel_vmap_range(buf->vaddr, buf->size);
+	list_for_each_entry(a, &buf->attachments, node) {
+		if (a->mapped)
+			dma_sync_sgtable_for_device(a->dev, &a->sgt, a->dir);
+	}
+	mutex_unlock(&buf->lock);
+	return 0;
+}
+
+static int dmx_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
+{
+	struct dmx_buffer *buf = dmabuf->priv;
+	unsigned long npages = buf->size >> PAGE_SHIFT;
+	unsigned long skip = vma->vm_pgoff << PAGE_SHIFT;
+	unsigned long addr = vma->vm_start;
+	struct scatterlist *sg;
+	int ret, i;
+
+	/* A private mapping of shared device memory has no sane meaning. */
+	if (!(vma->vm_flags & VM_MAYSHARE))
+		return -EINVAL;
+
+	/* The core checks this too; checked again so it cannot overflow. */
+	if (vma->vm_pgoff > npages || vma_pages(vma) > npages - vma->vm_pgoff)
+		return -EINVAL;
+
+	/*
+	 * Map everything now, one call per contiguous chunk: no page faults
+	 * later. remap_pfn_range() also sets VM_DONTEXPAND, so mremap() cannot
+	 * grow the mapping past the buffer.
+	 */
+	for_each_sgtable_sg(&buf->sgt, sg, i) {
+		unsigned long len = sg->length;
+
+		if (skip >= len) {
+			skip -= len;
+			continue;
+		}
+		len = min(len - skip, vma->vm_end - addr);
+		ret = remap_pfn_range(vma, addr,
+				      page_to_pfn(sg_page(sg)) + (skip >> PAGE_SHIFT),
+				      len, vma->vm_page_prot);
+		if (ret)
+			return ret;
+		addr += len;
+		skip = 0;
+		if (addr >= vma->vm_end)
+			break;
+	}
+	return 0;
+}
+
+static void *dmx_vmap_pages(struct dmx_buffer *buf)
+{
+	unsigned long npages = buf->size >> PAGE_SHIFT;
+	struct sg_page_iter iter;
+	struct page **pages;
+	unsigned long i = 0;
+	void *vaddr;
+
+	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return NULL;
+
+	for_each_sgtable_page(&buf->sgt, &iter, 0)
+		pages[i++] = sg_page_iter_page(&iter);
+
+	vaddr = vmap(pages, npages, VM_MAP, PAGE_KERNEL);
+	kvfree(pages);
+	return vaddr;
+}
+
+static int dmx_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	struct dmx_buffer *buf = dmabuf->priv;
+	int ret = 0;
+
+	mutex_lock(&buf->lock);
+	if (!buf->vmap_count) {
+		buf->vaddr = dmx_vmap_pages(buf);
+		if (!buf->vaddr) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	buf->vmap_count++;
+	iosys_map_set_vaddr(map, buf->vaddr);
+out:
+	mutex_unlock(&buf->lock);
+	return ret;
+}
+
+static void dmx_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	struct dmx_buffer *buf = dmabuf->priv;
+
+	mutex_lock(&buf->lock);
+	if (!--buf->vmap_count) {
+		vunmap(buf->vaddr);
+		buf->vaddr = NULL;
+	}
+	mutex_unlock(&buf->lock);
+	iosys_map_clear(map);
+}
+
+static void dmx_release(struct dma_buf *dmabuf)
+{
+	struct dmx_buffer *buf = dmabuf->priv;
+
+	/* The core only releases a buffer with no attachment and no vmap. */
+	atomic64_dec(&dmx_live_buffers);
+	atomic64_sub(buf->size, &dmx_live_bytes);
+	buf->kind->free(buf);
+	mutex_destroy(&buf->lock);
+	kfree(buf);
+}
+
+static const struct dma_buf_ops dmx_dma_buf_ops = {
+	.attach = dmx_attach,
+	.detach = dmx_detach,
+	.map_dma_buf = dmx_map_dma_buf,
+	.unmap_dma_buf = dmx_unmap_dma_buf,
+	.begin_cpu_access = dmx_begin_cpu_access,
+	.end_cpu_access = dmx_end_cpu_access,
+	.mmap = dmx_mmap,
+	.vmap = dmx_vmap,
+	.vunmap = dmx_vunmap,
+	.release = dmx_release,
+};
+
+/**
+ * dmx_buffer_create() - allocate a buffer of one kind and export it
+ * @kind:	memory kind.
+ * @size:	length in bytes, a nonzero multiple of PAGE_SIZE.
+ * @fd_flags:	O_CLOEXEC and access mode of the future dma-buf file.
+ *
+ * Return: the dma-buf, which owns the buffer, or an ERR_PTR; on error
+ * nothing stays allocated.
+ */
+struct dma_buf *dmx_buffer_create(const struct dmx_kind *kind, size_t size,
+				  u32 fd_flags)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct dmx_buffer *buf;
+	struct dma_buf *dmabuf;
+	int ret;
+
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
+	if (!buf)
+		return ERR_PTR(-ENOMEM);
+
+	buf->kind = kind;
+	buf->size = size;
+	mutex_init(&buf->lock);
+	INIT_LIST_HEAD(&buf->attachments);
+
+	ret = kind->alloc(buf);
+	if (ret)
+		goto err_free_buf;
+
+	exp_info.exp_name = KBUILD_MODNAME;
+	exp_info.ops = &dmx_dma_buf_ops;
+	exp_info.size = size;
+	exp_info.flags = fd_flags;
+	exp_info.priv = buf;
+	dmabuf = dma_buf_export(&exp_info);
+	if (IS_ERR(dmabuf)) {
+		ret = PTR_ERR(dmabuf);
+		goto err_free_pages;
+	}
+
+	/* From here on, dmx_release() undoes everything. */
+	atomic64_inc(&dmx_live_buffers);
+	atomic64_add(size, &dmx_live_bytes);
+	return dmabuf;
+
+err_free_pages:
+	kind->free(buf);
+err_free_buf:
+	mutex_destroy(&buf->lock);
+	kfree(buf);
+	return ERR_PTR(ret);
+}

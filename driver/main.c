@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dmabuf_exporter: allocate DMA buffers and export them as dma-buf fds.
+ *
+ * One misc device per memory kind under /dev/dmabuf-exporter/. Each speaks
+ * the kernel's dma-heap ABI (DMA_HEAP_IOCTL_ALLOC), so dma-heap users work
+ * unchanged when pointed at our node, plus the extension ioctls of
+ * <linux/dmabuf_exporter.h>.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/dma-buf.h>
+#include <uapi/linux/dma-heap.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include <linux/dmabuf_exporter.h>
+
+#include "compat.h"
+#include "exporter.h"
+
+static unsigned int max_buffer_mb;
+module_param(max_buffer_mb, uint, 0644);
+MODULE_PARM_DESC(max_buffer_mb,
+		 "Largest buffer one allocation may ask for, in MiB (default 0: half of RAM)");
+
+/**
+ * struct dmx_node - a device node of one memory kind
+ * @misc:	the misc device; its nodename puts it under /dev/dmabuf-exporter/.
+ * @kind:	the memory kind it allocates.
+ */
+struct dmx_node {
+	struct miscdevice misc;
+	const struct dmx_kind *kind;
+};
+
+/* The ioctl number without its size field, for structs that may grow. */
+#define DMX_IOC_BASE(cmd)	((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
+
+static u64 dmx_max_buffer_size(void)
+{
+	unsigned int mb = READ_ONCE(max_buffer_mb);
+
+	if (mb)
+		return (u64)mb << 20;
+	return ((u64)totalram_pages() << PAGE_SHIFT) / 2;
+}
+
+/*
+ * DMA_HEAP_IOCTL_ALLOC, with the dma-heap core's rules: len rounded up to
+ * pages, fd 0 on input, only O_CLOEXEC|O_ACCMODE in fd_flags, no heap_flags.
+ * Like the core, shorter and longer structs are accepted (missing fields read
+ * as zero, extra ones are ignored), as long as the fd can be returned.
+ */
+static long dmx_heap_alloc_ioctl(const struct dmx_kind *kind, unsigned int cmd,
+				 void __user *uarg)
+{
+	struct dma_heap_allocation_data data = {};
+	size_t usize = min_t(size_t, _IOC_SIZE(cmd), sizeof(data));
+	struct dma_buf *dmabuf;
+	u64 len;
+	int fd;
+
+	if (usize < offsetofend(struct dma_heap_allocation_data, fd))
+		return -EINVAL;
+	if (copy_from_user(&data, uarg, usize))
+		return -EFAULT;
+
+	if (data.fd)
+		return -EINVAL;
+	if (data.fd_flags & ~DMA_HEAP_VALID_FD_FLAGS)
+		return -EINVAL;
+	if (data.heap_flags & ~DMA_HEAP_VALID_HEAP_FLAGS)
+		return -EINVAL;
+
+	/* Rounding up may wrap to 0 for lengths near U64_MAX: EINVAL too. */
+	len = PAGE_ALIGN(data.len);
+	if (!len)
+		return -EINVAL;
+	if (len > dmx_max_buffer_size())
+		return -ENOMEM;
+
+	dmabuf = dmx_buffer_create(kind, len, data.fd_flags);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+
+	/*
+	 * Reserve the fd but install it only once userspace has been told about
+	 * it: a failed copy must not leave a live fd nobody knows of.
+	 */
+	fd = get_unused_fd_flags(data.fd_flags);
+	if (fd < 0) {
+		dma_buf_put(dmabuf);
+		return fd;
+	}
+	data.fd = fd;
+	if (copy_to_user(uarg, &data, usize)) {
+		put_unused_fd(fd);
+		dma_buf_put(dmabuf);
+		return -EFAULT;
+	}
+	fd_install(fd, dmabuf->file);
+	return 0;
+}
+
+static long dmx_info_ioctl(unsigned int cmd, void __user *uarg)
+{
+	struct dmabuf_exporter_info info;
+	size_t usize = _IOC_SIZE(cmd);
+	int ret;
+
+	if (usize < sizeof(info))
+		return -EINVAL;
+	ret = copy_struct_from_user(&info, sizeof(info), uarg, usize);
+	if (ret)
+		return ret;
+	if (info.flags || info.pad ||
+	    memchr_inv(info.reserved, 0, sizeof(info.reserved)))
+		return -EINVAL;
+
+	info.api_version = DMABUF_EXPORTER_API_VERSION;
+	info.max_buffer_size = dmx_max_buffer_size();
+	info.page_size = PAGE_SIZE;
+	dmx_buffer_stats(&info.live_buffers, &info.live_bytes);
+
+	if (copy_to_user(uarg, &info, sizeof(info)))
+		return -EFAULT;
+	return 0;
+}
+
+static long dmx_node_ioctl(struct file *file, unsigned int cmd,
+			   unsigned long arg)
+{
+	struct dmx_node *node = container_of(file->private_data,
+					     struct dmx_node, misc);
+	void __user *uarg = (void __user *)arg;
+
+	switch (DMX_IOC_BASE(cmd)) {
+	case DMX_IOC_BASE(DMA_HEAP_IOCTL_ALLOC):
+		return dmx_heap_alloc_ioctl(node->kind, cmd, uarg);
+	case DMX_IOC_BASE(DMABUF_EXPORTER_IOCTL_INFO):
+		return dmx_info_ioctl(cmd, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations dmx_node_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = dmx_node_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+static struct dmx_node dmx_nodes[] = {
+	{
+		.kind = &dmx_system_kind,
+		.misc = {
+			.minor = MISC_DYNAMIC_MINOR,
+			.name = "dmabuf-exporter-system",
+			.nodename = "dmabuf-exporter/system",
+			.fops = &dmx_node_fops,
+		},
+	},
+};
+
+static int __init dmx_init(void)
+{
+	int ret, i;
+
+	for (i = 0; i < ARRAY_SIZE(dmx_nodes); i++) {
+		ret = misc_register(&dmx_nodes[i].misc);
+		if (ret) {
+			pr_err("cannot register /dev/%s: %d\n",
+			       dmx_nodes[i].misc.nodename, ret);
+			goto err_deregister;
+		}
+	}
+	pr_info("version %s loaded\n", DMX_VERSION);
+	return 0;
+
+err_deregister:
+	while (--i >= 0)
+		misc_deregister(&dmx_nodes[i].misc);
+	return ret;
+}
+
+static void __exit dmx_exit(void)
+{
+	int i;
+
+	/*
+	 * Every buffer holds a module reference (dma_buf_export() takes one for
+	 * the owner), so none can be alive here.
+	 */
+	for (i = ARRAY_SIZE(dmx_nodes) - 1; i >= 0; i--)
+		misc_deregister(&dmx_nodes[i].misc);
+}
+
+module_init(dmx_init);
+module_exit(dmx_exit);
+
+MODULE_DESCRIPTION("Allocate DMA buffers and export them as dma-buf file descriptors");
+MODULE_AUTHOR("The dmabuf-exporter authors");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(DMX_VERSION);
+DMX_IMPORT_NS_DMA_BUF();

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The "system" kind: cached, scatter-gather, zeroed pages.
+ *
+ * Pages come in the largest of 1 MiB, 64 KiB and 4 KiB chunks that still fit:
+ * large chunks mean short tables, few IOMMU mappings and quick mmap. Large
+ * orders are tried without reclaim or retries, so a fragmented machine falls
+ * back to small pages at once instead of stalling; only order 0 may reclaim.
+ */
+
+#include <linux/gfp.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/sched/signal.h>
+
+#include "exporter.h"
+
+#define DMX_HIGH_ORDER_GFP \
+	((GFP_HIGHUSER | __GFP_ZERO | __GFP_COMP | __GFP_NOWARN | \
+	  __GFP_NORETRY) & ~__GFP_RECLAIM)
+#define DMX_LOW_ORDER_GFP	(GFP_HIGHUSER | __GFP_ZERO)
+
+static const unsigned int dmx_orders[] = { 8, 4, 0 };
+
+/* Largest chunk of at most @max_order that fits in @remaining, or NULL. */
+static struct page *dmx_alloc_chunk(size_t remaining, unsigned int max_order)
+{
+	struct page *page;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(dmx_orders); i++) {
+		unsigned int order = dmx_orders[i];
+
+		if (order > max_order || (PAGE_SIZE << order) > remaining)
+			continue;
+		page = alloc_pages(order ? DMX_HIGH_ORDER_GFP : DMX_LOW_ORDER_GFP,
+				   order);
+		if (page)
+			return page;
+	}
+	return NULL;
+}
+
+static int dmx_system_alloc(struct dmx_buffer *buf)
+{
+	unsigned int max_order = dmx_orders[0];
+	size_t remaining = buf->size;
+	struct page *page, *tmp;
+	struct scatterlist *sg;
+	unsigned int nchunks = 0;
+	LIST_HEAD(chunks);
+	int ret;
+
+	while (remaining) {
+		/* A killed process must not wait for gigabytes to be zeroed. */
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			goto err_free_chunks;
+		}
+		page = dmx_alloc_chunk(remaining, max_order);
+		if (!page) {
+			ret = -ENOMEM;
+			goto err_free_chunks;
+		}
+		list_add_tail(&page->lru, &chunks);
+		nchunks++;
+		remaining -= page_size(page);
+		/* An order that failed once will fail again: do not retry it. */
+		max_order = compound_order(page);
+	}
+
+	ret = sg_alloc_table(&buf->sgt, nchunks, GFP_KERNEL);
+	if (ret)
+		goto err_free_chunks;
+
+	sg = buf->sgt.sgl;
+	list_for_each_entry_safe(page, tmp, &chunks, lru) {
+		list_del(&page->lru);
+		sg_set_page(sg, page, page_size(page), 0);
+		sg = sg_next(sg);
+	}
+	return 0;
+
+err_free_chunks:
+	list_for_each_entry_safe(page, tmp, &chunks, lru)
+		__free_pages(page, compound_order(page));
+	return ret;
+}
+
+static void dmx_system_free(struct dmx_buffer *buf)
+{
+	struct scatterlist *sg;
+	int i;
+
+	for_each_sgtable_sg(&buf->sgt, sg, i)
+		__free_pages(sg_page(sg), compound_order(sg_page(sg)));
+	sg_free_table(&buf->sgt);
+}
+
+const struct dmx_kind dmx_system_kind = {
+	.name = "system",
+	.alloc = dmx_system_alloc,
+	.free = dmx_system_free,
+};

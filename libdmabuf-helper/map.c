@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include <errno.h>
+#include <sys/mman.h>
+
+#include "dmabuf-helper.h"
+#include "internal.h"
+
+DMABUF_API void *dmabuf_map(int buf_fd, size_t len, int prot)
+{
+	void *addr;
+
+	/* dma-bufs only support shared mappings. */
+	addr = mmap(NULL, len, prot, MAP_SHARED, buf_fd, 0);
+	return addr == MAP_FAILED ? NULL : addr;
+}
+
+DMABUF_API int dmabuf_unmap(void *addr, size_t len)
+{
+	return munmap(addr, len);
+}
+
+static int dmabuf_sync(int buf_fd, unsigned int access, uint64_t when)
+{
+	struct dma_buf_sync sync;
+
+	if (!access || (access & ~DMA_BUF_SYNC_RW)) {
+		errno = EINVAL;
+		return -1;
+	}
+	sync.flags = when | access;
+	return dmabuf_ioctl(buf_fd, DMA_BUF_IOCTL_SYNC, &sync);
+}
+
+DMABUF_API int dmabuf_sync_begin(int buf_fd, unsigned int access)
+{
+	return dmabuf_sync(buf_fd, access, DMA_BUF_SYNC_START);
+}
+
+DMABUF_API int dmabuf_sync_end(int buf_fd, unsigned int access)
+{
+	return dmabuf_sync(buf_fd, access, DMA_BUF_SYNC_END);
+}

@@ -1,0 +1,20 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The test command of the README and of CI: install what is missing, build
+# everything, run the whole suite (every test program in a QEMU guest of every
+# installed kernel, plus the harness self-test and checkpatch), and end with
+# one line "N passed, N failed" counting the subtests of all kernels.
+#
+# Extra arguments go to "meson test", e.g. --suite vm or a test name.
+set -eu
+cd "$(dirname "$0")/.."
+
+./scripts/install-deps.sh
+[ -f build/build.ninja ] || meson setup build >/dev/null
+meson compile -C build >/dev/null
+
+status=0
+meson test -C build --print-errorlogs "$@" || status=$?
+python3 scripts/test-summary.py build/meson-logs/testlog.json || status=1
+exit $status

@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""Count subtests over a meson test run: test-summary.py testlog.json
+
+TAP tests count one per result line ("ok"/"not ok", "# SKIP" as skipped);
+a TAP test that failed without reporting a failing line (a crash, a timeout)
+adds one failure; other tests count as one each. Prints the failing names,
+then "N passed, N failed[, N skipped]". Exits 1 if anything failed or
+nothing ran.
+"""
+import json
+import re
+import sys
+
+RESULT = re.compile(r"^(not )?ok\b(?:\s+\d+)?\s*-?\s*(.*)$")
+
+
+def main(path):
+    passed = failed = skipped = 0
+    failures = []
+    with open(path, encoding="utf-8") as log:
+        entries = [json.loads(line) for line in log if line.strip()]
+    for entry in entries:
+        name, result = entry["name"], entry["result"]
+        tap_failed = tap_total = 0
+        for line in (entry.get("stdout") or "").splitlines():
+            m = RESULT.match(line)
+            if not m:
+                continue
+            tap_total += 1
+            desc = m.group(2)
+            if re.search(r"#\s*SKIP", desc, re.I):
+                skipped += 1
+            elif m.group(1):
+                failed += 1
+                tap_failed += 1
+                failures.append(f"{name}: {desc}")
+            else:
+                passed += 1
+        if tap_total:
+            if result not in ("OK", "EXPECTEDFAIL") and not tap_failed:
+                failed += 1
+                failures.append(f"{name}: {result}")
+        elif result in ("OK", "EXPECTEDFAIL"):
+            passed += 1
+        elif result == "SKIP":
+            skipped += 1
+        else:
+            failed += 1
+            failures.append(f"{name}: {result}")
+    for f in failures:
+        print(f"FAILED: {f}")
+    line = f"{passed} passed, {failed} failed"
+    if skipped:
+        line += f", {skipped} skipped"
+    print(line)
+    return 1 if failed or not passed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

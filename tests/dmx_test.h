@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Helpers shared by the dmabuf_exporter tests (kselftest_harness.h based).
+ *
+ * Naming, as in igt: __thing() returns 0 or -errno and asserts nothing, so
+ * error-path tests can check the exact errno; callers that expect success
+ * ASSERT on it.
+ */
+#ifndef DMX_TEST_H
+#define DMX_TEST_H
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
+#include <linux/dmabuf_exporter.h>
+
+#define DMX_PAGE	((uint64_t)sysconf(_SC_PAGESIZE))
+
+/* DMA_HEAP_IOCTL_ALLOC with a struct size other than the standard one. */
+#define DMX_HEAP_ALLOC_SIZED(size) \
+	_IOC(_IOC_READ | _IOC_WRITE, DMA_HEAP_IOC_MAGIC, 0, (size))
+/* DMABUF_EXPORTER_IOCTL_INFO with a struct size other than ours. */
+#define DMX_INFO_SIZED(size) \
+	_IOC(_IOC_READ | _IOC_WRITE, DMABUF_EXPORTER_IOC_MAGIC, 0, (size))
+
+static inline int dmx_open_node(const char *kind)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), DMABUF_EXPORTER_DEV_DIR "/%s", kind);
+	return open(path, O_RDWR | O_CLOEXEC);
+}
+
+static inline int __dmx_alloc(int node, uint64_t len, uint32_t fd_flags,
+			      uint64_t heap_flags, uint32_t in_fd, int *out_fd)
+{
+	struct dma_heap_allocation_data data = {
+		.len = len,
+		.fd = in_fd,
+		.fd_flags = fd_flags,
+		.heap_flags = heap_flags,
+	};
+
+	if (ioctl(node, DMA_HEAP_IOCTL_ALLOC, &data))
+		return -errno;
+	*out_fd = (int)data.fd;
+	return 0;
+}
+
+/* Allocate read-write with O_CLOEXEC; -errno on failure. */
+static inline int dmx_alloc(int node, uint64_t len)
+{
+	int fd = -1;
+	int ret = __dmx_alloc(node, len, O_RDWR | O_CLOEXEC, 0, 0, &fd);
+
+	return ret ? ret : fd;
+}
+
+static inline int __dmx_info(int node, struct dmabuf_exporter_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	if (ioctl(node, DMABUF_EXPORTER_IOCTL_INFO, info))
+		return -errno;
+	return 0;
+}
+
+/* Buffers the module holds right now, or -1 if the query failed. */
+static inline int64_t dmx_live_buffers(int node)
+{
+	struct dmabuf_exporter_info info;
+
+	return __dmx_info(node, &info) ? -1 : (int64_t)info.live_buffers;
+}
+
+static inline int __dmx_sync(int buf, uint64_t flags)
+{
+	struct dma_buf_sync sync = { .flags = flags };
+
+	if (ioctl(buf, DMA_BUF_IOCTL_SYNC, &sync))
+		return -errno;
+	return 0;
+}
+
+static inline int64_t dmx_buf_size(int buf)
+{
+	return lseek(buf, 0, SEEK_END);
+}
+
+/* A byte pattern that differs per offset and per page (seeded). */
+static inline uint8_t dmx_pattern(uint64_t off, unsigned int seed)
+{
+	return (uint8_t)(off * 13 + (off >> 12) * 101 + seed * 7 + 1);
+}
+
+/* Number of open fds of this process. */
+static inline int dmx_count_fds(void)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	if (!dir)
+		return -1;
+	while ((de = readdir(dir)))
+		n += de->d_name[0] != '.';
+	closedir(dir);
+	return n - 1;	/* the directory's own fd */
+}
+
+#endif /* DMX_TEST_H */
