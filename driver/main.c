@@ -49,7 +49,7 @@ static u64 dmx_max_buffer_size(void)
 
 	if (mb)
 		return (u64)mb << 20;
-	return ((u64)totalram_pages() << PAGE_SHIFT) / 2;
+	return (u64)(totalram_pages() / 2) << PAGE_SHIFT;
 }
 
 /*

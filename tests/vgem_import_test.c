@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A real importer: DRM's vgem imports our buffers through libdrm's PRIME
+ * calls (attach + map for vgem's device), and the buffer lives as long as
+ * vgem holds it.
+ */
+#include <dirent.h>
+#include <xf86drm.h>
+
+#include "dmx_test.h"
+#include "kselftest_harness.h"
+
+/* Open the DRM node whose driver is vgem, or -1. */
+static int open_vgem(void)
+{
+	DIR *dir = opendir("/dev/dri");
+	struct dirent *de;
+	int fd = -1;
+
+	if (!dir)
+		return -1;
+	while (fd < 0 && (de = readdir(dir))) {
+		char path[300];
+		drmVersionPtr v;
+
+		if (strncmp(de->d_name, "card", 4))
+			continue;
+		snprintf(path, sizeof(path), "/dev/dri/%s", de->d_name);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		v = drmGetVersion(fd);
+		if (!v || strcmp(v->name, "vgem")) {
+			close(fd);
+			fd = -1;
+		}
+		drmFreeVersion(v);
+	}
+	closedir(dir);
+	return fd;
+}
+
+FIXTURE(vgem) {
+	int drm;
+	int node;
+	int64_t live;
+};
+
+FIXTURE_SETUP(vgem)
+{
+	self->drm = open_vgem();
+	if (self->drm < 0)
+		SKIP(return, "no vgem device (modprobe vgem)");
+	self->node = dmx_open_node("system");
+	ASSERT_LE(0, self->node);
+	self->live = dmx_live_buffers(self->node);
+}
+
+FIXTURE_TEARDOWN(vgem)
+{
+	if (self->drm < 0)
+		return;
+	EXPECT_EQ(self->live, dmx_live_buffers(self->node)) TH_LOG("buffer leaked");
+	close(self->node);
+	close(self->drm);
+}
+
+TEST_F(vgem, prime_import_gives_one_handle_per_buffer)
+{
+	uint32_t h1 = 0, h2 = 0, other = 0;
+	int buf, buf2;
+
+	buf = dmx_alloc(self->node, 1 << 20);
+	ASSERT_LE(0, buf);
+	buf2 = dmx_alloc(self->node, 4096);
+	ASSERT_LE(0, buf2);
+
+	ASSERT_EQ(0, drmPrimeFDToHandle(self->drm, buf, &h1));
+	ASSERT_EQ(0, drmPrimeFDToHandle(self->drm, buf, &h2));
+	EXPECT_EQ(h1, h2);
+	ASSERT_EQ(0, drmPrimeFDToHandle(self->drm, buf2, &other));
+	EXPECT_NE(h1, other);
+
+	EXPECT_EQ(0, drmCloseBufferHandle(self->drm, h1));
+	EXPECT_EQ(0, drmCloseBufferHandle(self->drm, other));
+	close(buf);
+	close(buf2);
+}
+
+TEST_F(vgem, importer_keeps_the_buffer_alive_after_close)
+{
+	uint32_t handle = 0;
+	int buf;
+
+	buf = dmx_alloc(self->node, 256 * 1024);
+	ASSERT_LE(0, buf);
+	ASSERT_EQ(0, drmPrimeFDToHandle(self->drm, buf, &handle));
+	close(buf);
+	EXPECT_EQ(self->live + 1, dmx_live_buffers(self->node));
+
+	EXPECT_EQ(0, drmCloseBufferHandle(self->drm, handle));
+	EXPECT_EQ(self->live, dmx_live_buffers(self->node));
+}
+
+/* CPU access while vgem has the buffer mapped syncs vgem's attachment. */
+TEST_F(vgem, cpu_access_works_while_vgem_has_it_mapped)
+{
+	const size_t len = 3 * 65536 + 4096;
+	uint32_t handle = 0;
+	uint8_t *map;
+	size_t i;
+	int buf;
+
+	buf = dmx_alloc(self->node, len);
+	ASSERT_LE(0, buf);
+	ASSERT_EQ(0, drmPrimeFDToHandle(self->drm, buf, &handle));
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, buf, 0);
+	ASSERT_NE(MAP_FAILED, map);
+
+	ASSERT_EQ(0, __dmx_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE));
+	for (i = 0; i < len; i++)
+		map[i] = dmx_pattern(i, 3);
+	ASSERT_EQ(0, __dmx_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE));
+	ASSERT_EQ(0, __dmx_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));
+	for (i = 0; i < len; i++)
+		if (map[i] != dmx_pattern(i, 3))
+			break;
+	EXPECT_EQ(len, i);
+	ASSERT_EQ(0, __dmx_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
+
+	munmap(map, len);
+	EXPECT_EQ(0, drmCloseBufferHandle(self->drm, handle));
+	close(buf);
+}
+
+TEST_HARNESS_MAIN
