@@ -63,6 +63,23 @@ static int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* Print @s as a JSON string literal. */
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
 /* One line per step: human readable, or one JSON object per step. */
 static void step(struct demo *d, int ok, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -76,11 +93,12 @@ static void step(struct demo *d, int ok, const char *name, const char *fmt, ...)
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
 
-	if (d->json)
-		printf("%s    {\"step\": \"%s\", \"ok\": %s, \"detail\": \"%s\"}",
-		       d->nsteps ? ",\n" : "", name, ok ? "true" : "false",
-		       detail);
-	else
+	if (d->json) {
+		printf("%s    {\"step\": \"%s\", \"ok\": %s, \"detail\": ",
+		       d->nsteps ? ",\n" : "", name, ok ? "true" : "false");
+		json_string(detail);
+		putchar('}');
+	} else
 		printf("[%s] %-10s %s\n", ok ? " ok " : "FAIL", name, detail);
 	d->nsteps++;
 }
@@ -105,15 +123,18 @@ static int run(struct demo *d)
 	uint8_t *map = NULL;
 	int64_t size;
 
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", DMABUF_EXPORTER_DEV_DIR, d->kind);
 	node = dmabuf_node_open(d->kind);
 	if (node < 0)
-		return fail(d, "open", DMABUF_EXPORTER_DEV_DIR);
+		return fail(d, "open", path);
 	if (dmabuf_exporter_info(node, &before) < 0) {
 		fail(d, "info", "DMABUF_EXPORTER_IOCTL_INFO");
 		goto out;
 	}
-	step(d, 1, "open", "%s/%s (module API %u, limit %" PRIu64 " MiB)",
-	     DMABUF_EXPORTER_DEV_DIR, d->kind, before.api_version,
+	step(d, 1, "open", "%s (module API %u, limit %" PRIu64 " MiB)",
+	     path, before.api_version,
 	     (uint64_t)before.max_buffer_size >> 20);
 
 	buf = dmabuf_heap_alloc(node, d->size, O_RDWR | O_CLOEXEC);
@@ -241,8 +262,11 @@ int main(int argc, char **argv)
 	}
 
 	if (d.json)
-		printf("{\n  \"tool\": \"dmabuf-demo\",\n  \"kind\": \"%s\",\n  \"steps\": [\n",
-		       d.kind);
+	{
+		printf("{\n  \"tool\": \"dmabuf-demo\",\n  \"kind\": ");
+		json_string(d.kind);
+		printf(",\n  \"steps\": [\n");
+	}
 	ret = run(&d);
 	if (d.json)
 		printf("\n  ],\n  \"ok\": %s\n}\n", ret ? "false" : "true");
