@@ -49,19 +49,45 @@ void dmx_buffer_stats(u64 *buffers, u64 *bytes)
 	*bytes = atomic64_read(&dmx_live_bytes);
 }
 
-static int dmx_sgt_copy_pages(struct sg_table *dst, const struct sg_table *src)
+/*
+ * Longest scatterlist entry @dev can map: its max segment size (64 KiB when
+ * the driver never set one) and what the DMA layer can map at once (256 KiB
+ * through swiotlb bounce buffers). Our chunks can be 1 MiB, so attachments
+ * get tables with chunks split to fit.
+ */
+static unsigned int dmx_max_segment(struct device *dev)
+{
+	size_t max = min_t(size_t, dma_max_mapping_size(dev),
+			   dma_get_max_seg_size(dev));
+
+	max = rounddown(min_t(size_t, max, UINT_MAX), PAGE_SIZE);
+	return max_t(size_t, max, PAGE_SIZE);
+}
+
+/* Copy the pages of @src into a new @dst, no entry longer than @max_seg. */
+static int dmx_sgt_copy_pages(struct sg_table *dst, const struct sg_table *src,
+			      unsigned int max_seg)
 {
 	struct scatterlist *s, *d;
+	unsigned int nents = 0;
 	int ret, i;
 
-	ret = sg_alloc_table(dst, src->orig_nents, GFP_KERNEL);
+	for_each_sgtable_sg(src, s, i)
+		nents += DIV_ROUND_UP(s->length, max_seg);
+
+	ret = sg_alloc_table(dst, nents, GFP_KERNEL);
 	if (ret)
 		return ret;
 
 	d = dst->sgl;
 	for_each_sgtable_sg(src, s, i) {
-		sg_set_page(d, sg_page(s), s->length, s->offset);
-		d = sg_next(d);
+		unsigned int off;
+
+		for (off = 0; off < s->length; off += max_seg) {
+			sg_set_page(d, nth_page(sg_page(s), off >> PAGE_SHIFT),
+				    min(s->length - off, max_seg), 0);
+			d = sg_next(d);
+		}
 	}
 	return 0;
 }
@@ -70,6 +96,7 @@ static int dmx_attach(struct dma_buf *dmabuf,
 		      struct dma_buf_attachment *attachment)
 {
 	struct dmx_buffer *buf = dmabuf->priv;
+	unsigned int max_seg = dmx_max_segment(attachment->dev);
 	struct dmx_attachment *a;
 	int ret;
 
@@ -77,10 +104,10 @@ static int dmx_attach(struct dma_buf *dmabuf,
 	if (!a)
 		return -ENOMEM;
 
-	ret = dmx_sgt_copy_pages(&a->sgt, &buf->sgt);
+	ret = dmx_sgt_copy_pages(&a->sgt, &buf->sgt, max_seg);
 	if (ret)
 		goto err_free;
-	ret = dmx_sgt_copy_pages(&a->importer_sgt, &buf->sgt);
+	ret = dmx_sgt_copy_pages(&a->importer_sgt, &buf->sgt, max_seg);
 	if (ret)
 		goto err_free_sgt;
 
