@@ -1,0 +1,171 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Guest side of tests/vm/run-vm.sh. Runs inside the QEMU guest, chrooted into
+# the host root (read-only 9p), started by tests/vm/guest/init as
+#
+#	guest.sh RESULTS_DIR
+#
+# RESULTS_DIR is the writable per-run 9p share. The runner leaves the run's
+# settings in RESULTS_DIR/config (bash, written with declare -p):
+#
+#	VM_MODE          tap | exec | shell
+#	VM_CWD           host working directory of the runner
+#	VM_MODPROBE=()   module names for modprobe, in order
+#	VM_MODULES=()    .ko paths for insmod, in order
+#	VM_MODNAMES=()   their module names (for rmmod)
+#	VM_PROGS=()      TAP programs (tap mode)
+#	VM_EXEC=()       command and arguments (exec mode)
+#	VM_TERM          host $TERM (shell mode)
+#	VM_TTY_SIZE      "ROWS COLS" of the host terminal (shell mode), or ""
+#
+# Every step leaves its result in RESULTS_DIR as soon as it is known, so that
+# the runner can report partial results after a hang or a panic:
+#
+#	modprobe.I.rc/.log  insmod.I.rc/.log  rmmod.I.rc/.log
+#	prog.I.out, prog.I.err, prog.I.rc
+#	exec.out, exec.err, exec.rc
+#	dmesg                   the kernel log, saved after the last rmmod
+#	exit-status             written last: the guest got to the end
+#
+# An .rc file holds a number, or "skip: REASON" for a step not attempted.
+
+R=${1:?usage: guest.sh RESULTS_DIR}
+set -u
+
+say() { echo "vm-guest: $*"; }
+
+# A command's output as one line, so that it cannot pass for a kernel message
+# in the console log.
+oneline() { tr -s '\n' ' ' <"$1"; }
+
+# shellcheck source=/dev/null
+. "$R/config" || { say "cannot read $R/config"; exit 1; }
+
+cd "$VM_CWD" 2>/dev/null || cd / || exit 1
+
+# After a quiet boot, send everything to the console log: if the guest hangs
+# or panics before dmesg is saved, that log is all the runner gets.
+[ "$VM_MODE" = shell ] || dmesg -n 8 2>/dev/null
+
+load_failed=""
+
+for i in "${!VM_MODPROBE[@]}"; do
+	name=${VM_MODPROBE[i]}
+	if [ -n "$load_failed" ]; then
+		echo "skip: not attempted, $load_failed failed" >"$R/modprobe.$i.rc"
+		continue
+	fi
+	say "modprobe $name"
+	modprobe "$name" >"$R/modprobe.$i.log" 2>&1
+	rc=$?
+	echo "$rc" >"$R/modprobe.$i.rc"
+	if [ "$rc" -ne 0 ]; then
+		load_failed="modprobe $name"
+		say "modprobe $name failed: $(oneline "$R/modprobe.$i.log")"
+	fi
+done
+
+loaded=()
+for i in "${!VM_MODULES[@]}"; do
+	ko=${VM_MODULES[i]}
+	if [ -n "$load_failed" ]; then
+		echo "skip: not attempted, $load_failed failed" >"$R/insmod.$i.rc"
+		continue
+	fi
+	say "insmod $ko"
+	insmod "$ko" >"$R/insmod.$i.log" 2>&1
+	rc=$?
+	echo "$rc" >"$R/insmod.$i.rc"
+	if [ "$rc" -eq 0 ]; then
+		loaded[i]=1
+	else
+		load_failed="insmod ${VM_MODNAMES[i]}"
+		say "insmod $ko failed: $(oneline "$R/insmod.$i.log")"
+	fi
+done
+
+status=0
+case "$VM_MODE" in
+tap)
+	for i in "${!VM_PROGS[@]}"; do
+		prog=${VM_PROGS[i]}
+		: >>"$R/prog.$i.out"
+		if [ -n "$load_failed" ]; then
+			echo "skip: not run, $load_failed failed" >"$R/prog.$i.rc"
+			continue
+		fi
+		say "running $prog"
+		"$prog" </dev/null >>"$R/prog.$i.out" 2>>"$R/prog.$i.err"
+		rc=$?
+		echo "$rc" >"$R/prog.$i.rc"
+		say "$prog exited with status $rc"
+	done
+	;;
+exec)
+	if [ -n "$load_failed" ]; then
+		echo "skip: not run, $load_failed failed" >"$R/exec.rc"
+		status=1
+	else
+		say "running ${VM_EXEC[*]}"
+		"${VM_EXEC[@]}" </dev/null >>"$R/exec.out" 2>>"$R/exec.err"
+		status=$?
+		echo "$status" >"$R/exec.rc"
+	fi
+	;;
+shell)
+	echo
+	echo "vm-guest: $(uname -r): debug shell in the host root (read-only);"
+	echo "vm-guest: /tmp and /run are writable (tmpfs), $R holds the run's results."
+	[ -n "$load_failed" ] && echo "vm-guest: NOTE: $load_failed failed"
+	echo "vm-guest: exit the shell to power off."
+	if [ -n "${VM_TTY_SIZE:-}" ]; then
+		# shellcheck disable=SC2086 # "ROWS COLS"
+		set -- $VM_TTY_SIZE
+		stty -F /dev/ttyS0 rows "$1" cols "$2" 2>/dev/null
+	fi
+	export TERM=${VM_TERM:-linux}
+	: >"$R/shell-ready"
+	# A session of its own with ttyS0 as the controlling terminal, so that
+	# job control and ^C work when the host side is a terminal.
+	setsid -c -w bash -i </dev/ttyS0 >/dev/ttyS0 2>&1
+	status=$?
+	echo "vm-guest: shell exited with status $status"
+	;;
+*)
+	say "unknown mode '$VM_MODE'"
+	status=1
+	;;
+esac
+
+# Unload in reverse order. A module can stay busy for a moment after the
+# last user exits (deferred fput, RCU), so retry briefly before failing.
+for ((i = ${#VM_MODULES[@]} - 1; i >= 0; i--)); do
+	name=${VM_MODNAMES[i]}
+	if [ -z "${loaded[i]:-}" ]; then
+		echo "skip: not loaded" >"$R/rmmod.$i.rc"
+		continue
+	fi
+	say "rmmod $name"
+	for delay in 0.2 0.5 1 -; do
+		rmmod "$name" >"$R/rmmod.$i.log" 2>&1
+		rc=$?
+		[ "$rc" -eq 0 ] && break
+		[[ $(<"$R/rmmod.$i.log") == *"in use"* ]] || break
+		[ "$delay" = - ] || sleep "$delay"
+	done
+	if [ "$rc" -eq 0 ] && [ -e "/sys/module/$name" ]; then
+		echo "rmmod returned 0 but /sys/module/$name is still there" \
+			>>"$R/rmmod.$i.log"
+		rc=1
+	fi
+	echo "$rc" >"$R/rmmod.$i.rc"
+	[ "$rc" -eq 0 ] || say "rmmod $name failed: $(oneline "$R/rmmod.$i.log")"
+done
+
+sync
+dmesg >"$R/dmesg.tmp" 2>&1 && mv "$R/dmesg.tmp" "$R/dmesg"
+echo "$status" >"$R/exit-status"
+sync
+say "done (status $status)"
+exit "$status"

@@ -1,0 +1,863 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# run-vm.sh - run dmabuf-exporter tests in a QEMU guest booting a Debian
+# kernel, on the host's root file system shared read-only over 9p.
+#
+# See usage() below and tests/vm/README.md.
+
+set -u -o pipefail
+
+# ---------------------------------------------------------------------------
+# Kernel log check. A run fails if the guest's kernel log (boot to the end)
+# has a line matching one of LOG_BAD (extended regexps, matched against the
+# message text with the "[    1.234567] " timestamp removed), unless that line
+# also matches one of LOG_NOISE: known, harmless boot messages of the Debian
+# kernels under QEMU that happen to contain a bad word. Keep LOG_NOISE narrow.
+# ---------------------------------------------------------------------------
+LOG_BAD=(
+	'WARNING:'
+	'BUG:'
+	'^BUG '
+	'kernel BUG at'
+	'Oops'
+	'KASAN'
+	'possible circular locking'
+	'inconsistent lock state'
+	'possible recursive locking'
+	'refcount_t:'
+	'Bad page state'
+	'general protection fault'
+	'Call Trace:'
+	'kmemleak'
+	'UBSAN'
+	'DMA-API:'
+	'list_add corruption'
+	'list_del corruption'
+	'slab-out-of-bounds'
+	'use-after-free'
+	'sleeping function called from invalid context'
+	'Kernel panic'
+)
+LOG_NOISE=(
+	# Boots of 6.1.0-56 and 6.12.117+deb12 under TCG (-cpu max, 1-4 CPUs,
+	# swiotlb=force, intel-iommu, edu, vgem, vivid) log none of LOG_BAD.
+	# With --kvm the guest sees the host CPU, and arch/x86/kernel/cpu/bugs.c
+	# reports missing mitigations as "<vulnerability>: WARNING: ...".
+	'^(MDS|TAA|MMIO Stale Data|Register File Data Sampling|SRBDS|L1D Flush|GDS|Spectre V[12]|RETBleed|ITS|Transient Scheduler Attacks|Speculative Store Bypass|Speculative Return Stack Overflow|VMSCAPE) ?: WARNING: '
+)
+
+# ---------------------------------------------------------------------------
+
+PROG=${0##*/}
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P) || exit 3
+GUEST_INIT=$HERE/guest/init
+GUEST_SCRIPT=$HERE/guest/guest.sh
+INITRAMFS_FORMAT=1	# bump when the initramfs layout changes
+QEMU=${QEMU:-qemu-system-x86_64}
+
+usage() {
+	cat <<EOF
+Usage: $PROG --kernel KVER [options] (--tap PROG... | --exec -- CMD [ARGS...] | --shell)
+
+Boot /boot/vmlinuz-KVER in QEMU with the host root shared read-only over 9p,
+load modules, run tests in a chroot of the host root, unload the modules and
+check the kernel log.
+
+Modes (exactly one):
+  --tap PROG...         run each test program (absolute or relative host path,
+                        printing TAP 13) and print one merged TAP stream on
+                        stdout; program stderr goes to stderr
+  --exec -- CMD [ARGS]  run one command; its stdout/stderr are passed through;
+                        exit status: CMD's if non-zero, else 1 if rmmod or the
+                        kernel log check failed, else 0
+  --shell               interactive shell on the serial console (stdio) with
+                        the modules loaded; the guest powers off on exit
+
+Options:
+  --kernel KVER         kernel release to boot (required)
+  --module PATH.ko      insmod this module after the modprobes (repeatable,
+                        loaded in order, removed in reverse order; a failing
+                        rmmod fails the run)
+  --modprobe NAME       modprobe this distro module first (repeatable)
+  --append ARGS         extra kernel command line arguments (repeatable)
+  --qemu-arg ARG        extra QEMU argument (repeatable; one word each:
+                        --qemu-arg -device --qemu-arg edu)
+  --timeout SECS        kill QEMU after SECS seconds (default 600; in --shell
+                        mode the default is no timeout; 0 disables it)
+  --mem SIZE            guest memory (default 2G)
+  --smp N               guest CPUs (default 2)
+  --kvm                 use KVM instead of TCG (hangs on some hosts)
+  --workdir DIR         cache and scratch directory
+                        (default \${TMPDIR:-/tmp}/dmabuf-exporter-vm)
+  --name LABEL          label for messages and the run directory
+  --keep                keep the run directory (console log, results, dmesg)
+  --verbose             copy the guest console to stderr as it runs
+  -h, --help            this help
+
+TAP mode prints, in order: "vm: modprobe NAME" and "vm: insmod NAME" subtests,
+each program's results renamed "BASENAME: NAME", a "vm: BASENAME exit status
+and plan" subtest per program, "vm: rmmod NAME" subtests, "vm: guest finished"
+and "vm: kernel log clean", then the plan.
+
+Exit status: 0 all ok, 1 test or check failure (or timeout), 2 usage error,
+3 infrastructure problem (QEMU, kernel or initramfs tools missing, QEMU failed).
+Environment: QEMU (default qemu-system-x86_64).
+EOF
+}
+
+die_usage() {
+	echo "$PROG: $*" >&2
+	echo "Try '$PROG --help'." >&2
+	exit 2
+}
+
+die_infra() {
+	echo "$PROG: $*" >&2
+	exit 3
+}
+
+# --- arguments -------------------------------------------------------------
+
+KVER=""
+MODULES=()
+MODPROBES=()
+APPEND=()
+QEMU_ARGS=()
+TIMEOUT=""
+MEM=2G
+SMP=2
+KVM=0
+WORKDIR=${TMPDIR:-/tmp}/dmabuf-exporter-vm
+LABEL=""
+KEEP=0
+VERBOSE=0
+MODE=""
+PROGS=()
+EXEC=()
+
+need_arg() {
+	[ "$2" -ge 2 ] || die_usage "option $1 needs an argument"
+}
+
+set_mode() {
+	[ -z "$MODE" ] || die_usage "only one of --tap, --exec, --shell"
+	MODE=$1
+}
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-h | --help) usage; exit 0 ;;
+	--kernel) need_arg "$1" $#; KVER=$2; shift 2 ;;
+	--module) need_arg "$1" $#; MODULES+=("$2"); shift 2 ;;
+	--modprobe) need_arg "$1" $#; MODPROBES+=("$2"); shift 2 ;;
+	--append) need_arg "$1" $#; APPEND+=("$2"); shift 2 ;;
+	--qemu-arg) need_arg "$1" $#; QEMU_ARGS+=("$2"); shift 2 ;;
+	--timeout) need_arg "$1" $#; TIMEOUT=$2; shift 2 ;;
+	--mem) need_arg "$1" $#; MEM=$2; shift 2 ;;
+	--smp) need_arg "$1" $#; SMP=$2; shift 2 ;;
+	--kvm) KVM=1; shift ;;
+	--workdir) need_arg "$1" $#; WORKDIR=$2; shift 2 ;;
+	--name) need_arg "$1" $#; LABEL=$2; shift 2 ;;
+	--keep) KEEP=1; shift ;;
+	--verbose) VERBOSE=1; shift ;;
+	--shell) set_mode shell; shift ;;
+	--exec)
+		set_mode exec
+		shift
+		[ "${1:-}" = "--" ] && shift
+		[ $# -gt 0 ] || die_usage "--exec needs a command"
+		EXEC=("$@")
+		shift $#
+		;;
+	--tap)
+		set_mode tap
+		shift
+		while [ $# -gt 0 ] && [[ $1 != --* ]]; do
+			PROGS+=("$1")
+			shift
+		done
+		[ ${#PROGS[@]} -gt 0 ] || die_usage "--tap needs at least one program"
+		;;
+	--*=*) die_usage "write '${1%%=*} ${1#*=}' (no '=')" ;;
+	*) die_usage "unknown argument '$1'" ;;
+	esac
+done
+
+[ -n "$KVER" ] || die_usage "--kernel KVER is required"
+[[ $KVER != */* ]] || die_usage "--kernel takes a release (uname -r), not a path"
+[ -n "$MODE" ] || die_usage "one of --tap, --exec or --shell is required"
+if [ -z "$TIMEOUT" ]; then
+	if [ "$MODE" = shell ]; then TIMEOUT=0; else TIMEOUT=600; fi
+fi
+[[ $TIMEOUT =~ ^[0-9]+$ ]] || die_usage "--timeout takes whole seconds"
+[[ $SMP =~ ^[1-9][0-9]*$ ]] || die_usage "--smp takes a number"
+[[ $MEM =~ ^[1-9][0-9]*[MGmg]?$ ]] || die_usage "--mem takes a size such as 2G"
+[ -z "$LABEL" ] && LABEL=$MODE
+SAFE_LABEL=$(printf '%s' "$LABEL" | tr -c 'A-Za-z0-9_.-' '_')
+
+# Paths as the guest sees them: the same absolute host paths.
+abspath() {
+	local p=$1
+	[[ $p == /* ]] || p=$PWD/$p
+	printf '%s\n' "$p"
+}
+
+MODNAMES=()
+for i in "${!MODULES[@]}"; do
+	ko=$(abspath "${MODULES[i]}")
+	[ -f "$ko" ] || die_usage "--module ${MODULES[i]}: no such file"
+	MODULES[i]=$ko
+	name=$(modinfo -F name "$ko" 2>/dev/null | head -n 1)
+	if [ -z "$name" ]; then
+		name=${ko##*/}
+		name=${name%%.ko*}
+		name=${name//-/_}
+	fi
+	MODNAMES[i]=$name
+done
+for i in "${!PROGS[@]}"; do
+	p=$(abspath "${PROGS[i]}")
+	if [ ! -f "$p" ] || [ ! -x "$p" ]; then
+		die_usage "--tap ${PROGS[i]}: not an executable file"
+	fi
+	PROGS[i]=$p
+done
+
+# --- infrastructure checks -------------------------------------------------
+
+command -v "$QEMU" >/dev/null || die_infra "$QEMU not found (apt-get install qemu-system-x86)"
+VMLINUZ=/boot/vmlinuz-$KVER
+[ -r "$VMLINUZ" ] || die_infra "kernel $VMLINUZ not found or not readable"
+MODDIR=/lib/modules/$KVER
+[ -d "$MODDIR" ] || die_infra "$MODDIR not found: the guest needs the kernel's modules"
+for t in cpio modinfo timeout sha256sum; do
+	command -v "$t" >/dev/null || die_infra "$t not found"
+done
+if [ ! -r "$GUEST_INIT" ] || [ ! -r "$GUEST_SCRIPT" ]; then
+	die_infra "guest scripts missing under $HERE/guest"
+fi
+if [ "$KVM" = 1 ] && [ ! -w /dev/kvm ]; then
+	die_infra "--kvm: /dev/kvm is not accessible"
+fi
+
+mkdir -p "$WORKDIR" || die_infra "cannot create $WORKDIR"
+WORKDIR=$(cd "$WORKDIR" && pwd -P) || die_infra "cannot use $WORKDIR"
+
+# --- initramfs --------------------------------------------------------------
+
+# Modules the guest needs before it can mount the host root, and optional
+# ones (overlay: the guest's /tmp shows the host's /tmp under a tmpfs).
+INITRAMFS_ROOT_MODULES=(virtio_pci 9pnet_virtio 9p)
+INITRAMFS_OPTIONAL_MODULES=(overlay)
+
+declare -A MOD_SEEN=()
+MOD_ORDER=()	# "name<TAB>file", dependencies first
+
+is_builtin() {
+	grep -q -E "/$1\.ko\$" "$MODDIR/modules.builtin" 2>/dev/null ||
+		grep -q -E "/${1//_/-}\.ko\$" "$MODDIR/modules.builtin" 2>/dev/null
+}
+
+add_module() {
+	local name=$1 file deps d
+	[ -n "${MOD_SEEN[$name]:-}" ] && return 0
+	MOD_SEEN[$name]=1
+	if ! file=$(modinfo -k "$KVER" -F filename "$name" 2>/dev/null); then
+		is_builtin "$name" && return 0
+		echo "$PROG: module $name not found for $KVER" >&2
+		return 1
+	fi
+	file=$(printf '%s\n' "$file" | head -n 1)
+	case "$file" in
+	"(builtin)" | "") return 0 ;;
+	esac
+	deps=$(modinfo -k "$KVER" -F depends "$name" 2>/dev/null | head -n 1)
+	for d in ${deps//,/ }; do
+		add_module "$d" || return 1
+	done
+	MOD_ORDER+=("$name"$'\t'"$file")
+}
+
+build_initramfs() {
+	local stage=$1 out=$2 entry name file base n=0
+	local busybox
+	busybox=$(command -v busybox) || { echo "$PROG: busybox not found (apt-get install busybox-static)" >&2; return 1; }
+	if ldd "$busybox" >/dev/null 2>&1; then
+		[ -x /bin/busybox.static ] || { echo "$PROG: $busybox is not static (install busybox-static)" >&2; return 1; }
+		busybox=/bin/busybox.static
+	fi
+	mkdir -p "$stage/bin" "$stage/dev" "$stage/proc" "$stage/sys" "$stage/mnt" "$stage/modules" || return 1
+	cp "$busybox" "$stage/bin/busybox" || return 1
+	cp "$GUEST_INIT" "$stage/init" && chmod 755 "$stage/init" || return 1
+	: >"$stage/modules/order"
+	for entry in "${MOD_ORDER[@]}"; do
+		name=${entry%%$'\t'*}
+		file=${entry#*$'\t'}
+		n=$((n + 1))
+		base=$(printf '%02d-%s' "$n" "$name")
+		case "$file" in
+		*.ko.xz) xz -dc "$file" >"$stage/modules/$base.ko" ;;
+		*.ko.zst) zstd -qdc "$file" >"$stage/modules/$base.ko" ;;
+		*.ko.gz) gzip -dc "$file" >"$stage/modules/$base.ko" ;;
+		*.ko) cp "$file" "$stage/modules/$base.ko" ;;
+		*) false ;;
+		esac || { echo "$PROG: cannot unpack $file" >&2; return 1; }
+		echo "$base" >>"$stage/modules/order"
+	done
+	(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
+		cpio -o -H newc -R 0:0 --quiet) >"$out" || return 1
+}
+
+get_initramfs() {
+	local m key stage tmp
+	for m in "${INITRAMFS_ROOT_MODULES[@]}"; do
+		add_module "$m" || return 1
+	done
+	for m in "${INITRAMFS_OPTIONAL_MODULES[@]}"; do
+		add_module "$m" 2>/dev/null || true
+	done
+	# Cache key: kernel release + hash of everything that goes in.
+	key=$({
+		echo "format $INITRAMFS_FORMAT $KVER"
+		cat "$GUEST_INIT"
+		printf '%s\n' "${MOD_ORDER[@]}"
+		for m in "${MOD_ORDER[@]}"; do stat -L -c '%s %Y' "${m#*$'\t'}"; done
+		stat -L -c '%s %Y' "$(command -v busybox)"
+	} | sha256sum | cut -c1-16)
+	INITRAMFS=$WORKDIR/initramfs-$KVER-$key.cpio
+	[ -s "$INITRAMFS" ] && return 0
+	stage=$(mktemp -d "$WORKDIR/.stage.XXXXXX") || return 1
+	tmp=$stage.cpio
+	if ! build_initramfs "$stage" "$tmp"; then
+		rm -rf "$stage" "$tmp"
+		return 1
+	fi
+	rm -rf "$stage"
+	# Atomic: parallel runs may build the same file; either copy is good.
+	mv -f "$tmp" "$INITRAMFS"
+}
+
+get_initramfs || die_infra "cannot build the initramfs for $KVER"
+
+# --- run directory -----------------------------------------------------------
+
+RUNDIR=$(mktemp -d "$WORKDIR/run.$SAFE_LABEL.XXXXXX") || die_infra "cannot create a run directory"
+RES=$RUNDIR/results
+CONSOLE=$RUNDIR/console.log
+QEMU_ERR=$RUNDIR/qemu.stderr
+mkdir "$RES" || die_infra "cannot create $RES"
+: >"$CONSOLE"
+: >"$QEMU_ERR"
+
+QPID=""
+FEED_PID=""
+TAIL_PIDS=()
+
+# shellcheck disable=SC2317 # called from the EXIT trap
+cleanup() {
+	local p
+	[ -n "$QPID" ] && kill "$QPID" 2>/dev/null
+	[ -n "$FEED_PID" ] && kill "$FEED_PID" 2>/dev/null
+	for p in "${TAIL_PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	if [ "$KEEP" = 1 ]; then
+		echo "vm[$LABEL]: kept run directory $RUNDIR" >&2
+	else
+		rm -rf "$RUNDIR"
+	fi
+}
+trap cleanup EXIT
+trap 'echo "vm[$LABEL]: interrupted" >&2; exit 130' INT
+trap 'echo "vm[$LABEL]: terminated" >&2; exit 143' TERM HUP
+
+# Settings for guest.sh (bash, sourced there).
+{
+	VM_MODE=$MODE
+	VM_CWD=$PWD
+	VM_MODPROBE=("${MODPROBES[@]}")
+	VM_MODULES=("${MODULES[@]}")
+	VM_MODNAMES=("${MODNAMES[@]}")
+	VM_PROGS=("${PROGS[@]}")
+	VM_EXEC=("${EXEC[@]}")
+	VM_TERM=${TERM:-linux}
+	VM_TTY_SIZE=""
+	if [ "$MODE" = shell ] && [ -t 0 ]; then
+		VM_TTY_SIZE=$(stty size 2>/dev/null)
+	fi
+	declare -p VM_MODE VM_CWD VM_MODPROBE VM_MODULES VM_MODNAMES VM_PROGS VM_EXEC \
+		VM_TERM VM_TTY_SIZE
+} >"$RES/config"
+printf '%s\n' "$GUEST_SCRIPT" >"$RES/guest-script"
+for i in "${!PROGS[@]}"; do
+	: >"$RES/prog.$i.out"
+	: >"$RES/prog.$i.err"
+done
+: >"$RES/exec.out"
+: >"$RES/exec.err"
+
+# --- QEMU --------------------------------------------------------------------
+
+# QEMU option values: a comma is written as two commas.
+qesc() { printf '%s' "${1//,/,,}"; }
+
+CMDLINE="console=ttyS0 panic=-1 quiet"
+[ ${#APPEND[@]} -gt 0 ] && CMDLINE="$CMDLINE ${APPEND[*]}"
+
+if [ "$KVM" = 1 ]; then
+	ACCEL=(-accel kvm -cpu host)
+else
+	ACCEL=(-accel tcg -cpu max)
+fi
+
+# shellcheck disable=SC2054 # commas inside QEMU option values
+QCMD=("$QEMU"
+	-machine q35 "${ACCEL[@]}" -m "$MEM" -smp "$SMP"
+	-kernel "$VMLINUZ" -initrd "$INITRAMFS" -append "$CMDLINE"
+	-nographic -no-reboot -nic none
+	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
+	-virtfs "local,path=$(qesc "$RES"),mount_tag=results,security_model=none,multidevs=remap"
+)
+if [ "$MODE" != shell ]; then
+	QCMD+=(-chardev "file,id=con,path=$(qesc "$CONSOLE")" -serial chardev:con -monitor none)
+else
+	# shellcheck disable=SC2054
+	# The console on stdio (Ctrl-A h for help, Ctrl-A x to quit), and copied
+	# to the console log; Ctrl-C goes to the guest.
+	QCMD+=(-chardev "stdio,id=con,mux=on,signal=off,logfile=$(qesc "$CONSOLE")"
+		-serial chardev:con -mon chardev=con,mode=readline)
+fi
+QCMD+=("${QEMU_ARGS[@]}")
+
+TO=()
+[ "$TIMEOUT" -gt 0 ] && TO=(timeout -k 10 "$TIMEOUT")
+
+start_tail() {	# FILE...: copy the files to stdout as they grow, until QEMU exits
+	tail -q -n +1 -s 0.2 -f --pid="$QPID" "$@" 2>/dev/null &
+	TAIL_PIDS+=($!)
+}
+
+feed_stdin() {
+	while [ ! -e "$RES/shell-ready" ]; do
+		sleep 0.2
+	done
+	exec cat
+}
+
+START=$(date +%s)
+if [ "$MODE" = shell ]; then
+	echo "vm[$LABEL]: booting $KVER; exit the guest shell to power off (QEMU: Ctrl-A x)" >&2
+	[ ${#TO[@]} -gt 0 ] && TO=(timeout --foreground -k 10 "$TIMEOUT")
+	if [ -t 0 ]; then
+		"${TO[@]}" "${QCMD[@]}" 2>"$QEMU_ERR"
+		QRC=$?
+		# QEMU restores the terminal unless it was killed.
+		[ "$QRC" = 0 ] || stty sane 2>/dev/null
+	else
+		# Piped input (a script): the UART drops what arrives before the
+		# guest opens it, so hand stdin over once the guest shell is up.
+		mkfifo "$RUNDIR/stdin" || die_infra "mkfifo failed"
+		exec 3<&0
+		feed_stdin <&3 >"$RUNDIR/stdin" &
+		FEED_PID=$!
+		"${TO[@]}" "${QCMD[@]}" 2>"$QEMU_ERR" <"$RUNDIR/stdin"
+		QRC=$?
+		kill "$FEED_PID" 2>/dev/null
+	fi
+else
+	"${TO[@]}" "${QCMD[@]}" </dev/null >>"$QEMU_ERR" 2>&1 &
+	QPID=$!
+	if [ "$MODE" = exec ]; then
+		start_tail "$RES/exec.out"
+		start_tail "$RES/exec.err" >&2
+	else
+		errs=()
+		for i in "${!PROGS[@]}"; do errs+=("$RES/prog.$i.err"); done
+		start_tail "${errs[@]}" >&2
+	fi
+	[ "$VERBOSE" = 1 ] && start_tail "$CONSOLE" >&2
+	wait "$QPID"
+	QRC=$?
+	QPID=""
+	for p in "${TAIL_PIDS[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	TAIL_PIDS=()
+fi
+ELAPSED=$(($(date +%s) - START))
+
+# --- results ------------------------------------------------------------------
+
+FAILED=0
+GUEST_FINISHED=1
+GUEST_WHY=""
+TIMED_OUT=0
+
+if [ "$TIMEOUT" -gt 0 ] && { [ "$QRC" = 124 ] || [ "$QRC" = 137 ]; }; then
+	TIMED_OUT=1
+	GUEST_FINISHED=0
+	GUEST_WHY="timed out after $TIMEOUT s, QEMU killed"
+	echo "vm[$LABEL]: TIMEOUT: the guest did not finish within $TIMEOUT s; QEMU was killed" >&2
+elif [ "$QRC" != 0 ]; then
+	GUEST_FINISHED=0
+	GUEST_WHY="QEMU exited with status $QRC"
+elif grep -q 'Kernel panic - not syncing' "$CONSOLE" 2>/dev/null; then
+	GUEST_FINISHED=0
+	GUEST_WHY="kernel panic: $(grep -m1 -o 'Kernel panic - not syncing.*' "$CONSOLE" | tr -d '\r')"
+elif [ ! -s "$RES/exit-status" ]; then
+	GUEST_FINISHED=0
+	GUEST_WHY="the guest wrote no exit status"
+fi
+QEMU_FAILED=0
+if [ "$TIMED_OUT" = 0 ] && [ "$QRC" != 0 ]; then
+	QEMU_FAILED=1
+fi
+
+# The kernel log: dmesg if the guest saved it, else the console log.
+KLOG=$RES/dmesg
+KLOG_WHAT="dmesg"
+if [ ! -s "$KLOG" ]; then
+	KLOG=$CONSOLE
+	KLOG_WHAT="console log (dmesg was not saved)"
+fi
+
+# Text of a log without CRs, terminal escapes and kernel timestamps,
+# and without the guest scripts' own lines (they quote command output).
+log_text() {
+	tr -d '\r' <"$1" |
+		sed -E 's/\x1b(\[[0-9;?]*[A-Za-z]|c)//g; /^vm-(init|guest): /d; s/^\[ *[0-9]+\.[0-9]+\] //'
+}
+
+# Prints the bad lines of the kernel log files given, each line once.
+bad_log_lines() {
+	local bad noise f
+	bad=$(printf '%s\n' "${LOG_BAD[@]}")
+	noise=$(printf '%s\n' "${LOG_NOISE[@]}")
+	for f in "$@"; do
+		[ -s "$f" ] && log_text "$f"
+	done | grep -E -e "$bad" |
+		if [ -n "$noise" ]; then grep -v -E -e "$noise"; else cat; fi |
+		awk '!seen[$0]++'
+}
+
+LOG_CLEAN=1
+LOG_WHY=""
+if [ ! -s "$KLOG" ]; then
+	LOG_CLEAN=0
+	LOG_WHY="no kernel log"
+else
+	# The console log too (not in --shell mode, where it holds the user's
+	# session): it has what came after dmesg was saved, up to the power-off.
+	if [ "$MODE" = shell ]; then
+		BAD_LINES=$(bad_log_lines "$KLOG")
+	else
+		BAD_LINES=$(bad_log_lines "$KLOG" "$CONSOLE")
+	fi
+	if [ -n "$BAD_LINES" ]; then
+		LOG_CLEAN=0
+		LOG_WHY="$(printf '%s\n' "$BAD_LINES" | wc -l) suspicious line(s) in the $KLOG_WHAT"
+	elif [ "$KLOG" != "$RES/dmesg" ]; then
+		LOG_CLEAN=0
+		LOG_WHY="dmesg was not saved"
+	fi
+fi
+
+# rc file → "ok", "skip: why" or "fail: why"
+step_result() {	# RCFILE LOGFILE
+	local rc
+	if [ ! -s "$1" ]; then
+		echo "fail: not reached (guest did not get there)"
+		return
+	fi
+	rc=$(head -n 1 "$1")
+	case "$rc" in
+	0) echo ok ;;
+	skip:*) echo "$rc" ;;
+	*)
+		local msg
+		msg=$(tr -d '\r' <"$2" 2>/dev/null | grep -v '^$' | tail -n 1)
+		echo "fail: ${msg:-exit status $rc}"
+		;;
+	esac
+}
+
+signame() {
+	kill -l "$1" 2>/dev/null || echo "?"
+}
+
+print_file_stderr() {	# TITLE FILE
+	echo "===== vm[$LABEL]: $1 BEGIN =====" >&2
+	tr -d '\r' <"$2" | sed -E 's/\x1b(\[[0-9;?]*[A-Za-z]|c)//g' >&2
+	echo "===== vm[$LABEL]: $1 END =====" >&2
+}
+
+report_logs() {
+	[ -s "$QEMU_ERR" ] && print_file_stderr "QEMU stderr" "$QEMU_ERR"
+	if [ "$KLOG" = "$RES/dmesg" ]; then
+		print_file_stderr "guest kernel log (dmesg, $KVER)" "$KLOG"
+		if [ "$GUEST_FINISHED" = 0 ] && [ -s "$CONSOLE" ]; then
+			print_file_stderr "guest console log" "$CONSOLE"
+		fi
+	elif [ -s "$CONSOLE" ]; then
+		print_file_stderr "guest console log ($KVER; dmesg was not saved)" "$CONSOLE"
+	else
+		echo "vm[$LABEL]: no guest kernel or console log" >&2
+	fi
+}
+
+# --- TAP output ---------------------------------------------------------------
+
+N=0
+tap() {	# ok|not ok  DESCRIPTION  [DIRECTIVE]
+	N=$((N + 1))
+	[ "$1" = ok ] || FAILED=1
+	if [ -n "${3:-}" ]; then
+		printf '%s %d %s # %s\n' "$1" "$N" "$2" "$3"
+	else
+		printf '%s %d %s\n' "$1" "$N" "$2"
+	fi
+}
+
+tap_step() {	# DESCRIPTION RESULT [LOGFILE]
+	case "$2" in
+	ok) tap ok "$1" ;;
+	skip:*) tap ok "$1" "SKIP ${2#skip: }" ;;
+	*)
+		tap "not ok" "$1: ${2#fail: }"
+		if [ -n "${3:-}" ] && [ -s "$3" ]; then
+			tr -d '\r' <"$3" | sed 's/^/#   /'
+		fi
+		;;
+	esac
+}
+
+RE_RESULT='^(not ok|ok)([[:space:]]+[0-9]+)?([[:space:]]*-)?[[:space:]]*([^#]*)(#(.*))?$'
+RE_PLAN='^1\.\.([0-9]+)[[:space:]]*(#[[:space:]]*(.*))?$'
+
+# Merge the TAP output of program I into the stream.
+tap_program() {
+	local i=$1 prog=${PROGS[$1]} base out rc line
+	local plan="" plan_skip="" count=0 fails=0 skips=0 bail=""
+	local st desc dir why
+	base=${prog##*/}
+	out=$RES/prog.$i.out
+	rc=$(head -n 1 "$RES/prog.$i.rc" 2>/dev/null)
+
+	if [ -s "$out" ]; then
+		while IFS= read -r line || [ -n "$line" ]; do
+			line=${line%$'\r'}
+			if [[ $line =~ $RE_RESULT ]]; then
+				st=${BASH_REMATCH[1]}
+				desc=${BASH_REMATCH[4]}
+				dir=${BASH_REMATCH[6]}
+				desc=${desc%"${desc##*[![:space:]]}"}
+				dir=${dir#"${dir%%[![:space:]]*}"}
+				[ -n "$desc" ] || desc="test $((count + 1))"
+				count=$((count + 1))
+				case "${dir^^}" in
+				SKIP*)
+					skips=$((skips + 1))
+					dir="SKIP${dir:4}"
+					;;
+				TODO*)
+					dir="TODO${dir:4}"
+					;;
+				"") ;;
+				*)	# XFAIL, XPASS, ...: keep it as text
+					desc="$desc ($dir)"
+					dir=""
+					;;
+				esac
+				if [ "$st" = "not ok" ] && [[ ${dir^^} != TODO* ]]; then
+					fails=$((fails + 1))
+				fi
+				N=$((N + 1))
+				[ "$st" = ok ] || [[ ${dir^^} == TODO* ]] || FAILED=1
+				if [ -n "$dir" ]; then
+					printf '%s %d %s: %s # %s\n' "$st" "$N" "$base" "$desc" "$dir"
+				else
+					printf '%s %d %s: %s\n' "$st" "$N" "$base" "$desc"
+				fi
+			elif [[ $line =~ $RE_PLAN ]]; then
+				[ -n "$plan" ] && bail="${bail:+$bail; }more than one plan"
+				plan=${BASH_REMATCH[1]}
+				if [[ ${BASH_REMATCH[3]^^} == SKIP* ]]; then
+					plan_skip=${BASH_REMATCH[3]:4}
+					plan_skip=${plan_skip#"${plan_skip%%[![:space:]]*}"}
+					plan_skip=${plan_skip:-skipped}
+				fi
+			elif [[ $line == "TAP version "* ]] || [ -z "$line" ]; then
+				:
+			elif [[ $line == "Bail out!"* ]]; then
+				bail="${bail:+$bail; }bailed out${line#Bail out!}"
+				printf '# %s: %s\n' "$base" "$line"
+			elif [[ $line == "#"* ]]; then
+				printf '%s\n' "$line"
+			else
+				printf '# %s\n' "$line"
+			fi
+		done <"$out"
+	fi
+
+	why=""
+	case "$rc" in
+	"")
+		if [ "$TIMED_OUT" = 1 ]; then why="did not finish (the guest timed out)"
+		else why="did not finish ($GUEST_WHY)"; fi
+		;;
+	skip:*) why=${rc#skip: } ;;
+	*[!0-9]*) why="bad exit status record '$rc'" ;;
+	*)
+		if [ "$rc" -ge 128 ]; then
+			why="killed by signal $((rc - 128)) (SIG$(signame $((rc - 128))))"
+		elif [ "$rc" -eq 126 ] || [ "$rc" -eq 127 ]; then
+			why="could not be executed (exit status $rc)"
+		elif [ -n "$bail" ]; then
+			why=$bail
+		elif [ -z "$plan" ]; then
+			why="printed no TAP plan (exit status $rc)"
+		elif [ "$count" -lt "$plan" ]; then
+			why="reported $count of $plan planned results (exit status $rc)"
+		elif [ "$count" -gt "$plan" ]; then
+			why="reported $count results, more than its plan of $plan"
+		elif [ "$rc" -ne 0 ] && [ "$fails" -eq 0 ] && [ "$rc" -ne 4 ]; then
+			why="exited with status $rc but reported no failure"
+		elif [ "$rc" -eq 4 ] && [ "$fails" -eq 0 ] && [ -z "$plan_skip" ] && [ "$skips" -lt "$count" ]; then
+			why="exited with status 4 (skip) but not all results were skipped"
+		fi
+		;;
+	esac
+	if [ -n "$why" ]; then
+		tap "not ok" "vm: $base exit status and plan: $why"
+		if [ -s "$RES/prog.$i.err" ]; then
+			echo "#   last lines of its stderr:"
+			tail -n 5 "$RES/prog.$i.err" | tr -d '\r' | sed 's/^/#     /'
+		fi
+	elif [ -n "$plan_skip" ]; then
+		tap ok "vm: $base exit status and plan" "SKIP $plan_skip"
+	else
+		tap ok "vm: $base exit status and plan"
+	fi
+}
+
+emit_tap() {
+	local i
+	echo "TAP version 13"
+	echo "# vm: kernel $KVER, $ELAPSED s"
+	for i in "${!MODPROBES[@]}"; do
+		tap_step "vm: modprobe ${MODPROBES[i]}" \
+			"$(step_result "$RES/modprobe.$i.rc" "$RES/modprobe.$i.log")" "$RES/modprobe.$i.log"
+	done
+	for i in "${!MODULES[@]}"; do
+		tap_step "vm: insmod ${MODNAMES[i]}" \
+			"$(step_result "$RES/insmod.$i.rc" "$RES/insmod.$i.log")" "$RES/insmod.$i.log"
+	done
+	for i in "${!PROGS[@]}"; do
+		tap_program "$i"
+	done
+	for ((i = ${#MODULES[@]} - 1; i >= 0; i--)); do
+		tap_step "vm: rmmod ${MODNAMES[i]}" \
+			"$(step_result "$RES/rmmod.$i.rc" "$RES/rmmod.$i.log")" "$RES/rmmod.$i.log"
+	done
+	if [ "$GUEST_FINISHED" = 1 ]; then
+		tap ok "vm: guest finished"
+	else
+		tap "not ok" "vm: guest finished: $GUEST_WHY"
+	fi
+	if [ "$LOG_CLEAN" = 1 ]; then
+		tap ok "vm: kernel log clean"
+	else
+		tap "not ok" "vm: kernel log clean: $LOG_WHY"
+		[ -n "${BAD_LINES:-}" ] && printf '%s\n' "$BAD_LINES" | head -n 50 | sed 's/^/#   /'
+	fi
+	echo "1..$N"
+}
+
+# --- report -------------------------------------------------------------------
+
+SUMMARY=()
+summarize_steps() {	# KIND COUNT
+	local kind=$1 i res name
+	for ((i = 0; i < $2; i++)); do
+		if [ "$kind" = modprobe ]; then name=${MODPROBES[i]}; else name=${MODNAMES[i]}; fi
+		res=$(step_result "$RES/$kind.$i.rc" "$RES/$kind.$i.log")
+		case "$res" in
+		ok | skip:*) ;;
+		*)
+			FAILED=1
+			SUMMARY+=("$kind $name FAILED (${res#fail: })")
+			;;
+		esac
+	done
+}
+
+case "$MODE" in
+tap)
+	emit_tap
+	STATUS=0
+	[ "$FAILED" = 0 ] || STATUS=1
+	;;
+exec | shell)
+	summarize_steps modprobe ${#MODPROBES[@]}
+	summarize_steps insmod ${#MODULES[@]}
+	summarize_steps rmmod ${#MODULES[@]}
+	# "rmmod ok" when every module was loaded and removed.
+	rm_ok=0
+	for i in "${!MODULES[@]}"; do
+		[ "$(head -n 1 "$RES/rmmod.$i.rc" 2>/dev/null)" = 0 ] && rm_ok=$((rm_ok + 1))
+	done
+	if [ ${#MODULES[@]} -gt 0 ] && [ "$rm_ok" = ${#MODULES[@]} ]; then
+		SUMMARY+=("rmmod ok")
+	fi
+	if [ "$GUEST_FINISHED" = 0 ]; then
+		FAILED=1
+		SUMMARY+=("guest did not finish: $GUEST_WHY")
+	fi
+	if [ "$LOG_CLEAN" = 1 ]; then
+		SUMMARY+=("kernel log clean")
+	else
+		FAILED=1
+		SUMMARY+=("kernel log NOT clean: $LOG_WHY")
+		if [ -n "${BAD_LINES:-}" ]; then
+			printf '%s\n' "$BAD_LINES" | head -n 50 |
+				while IFS= read -r l; do printf 'vm[%s]:   %s\n' "$LABEL" "$l"; done >&2
+		fi
+	fi
+	CMD_RC=0
+	if [ "$MODE" = exec ]; then
+		rc=$(head -n 1 "$RES/exec.rc" 2>/dev/null)
+		case "$rc" in
+		"") SUMMARY=("command did not finish" "${SUMMARY[@]}") ;;
+		skip:*) SUMMARY=("command ${rc#skip: }" "${SUMMARY[@]}") ;;
+		0) SUMMARY=("command exited 0" "${SUMMARY[@]}") ;;
+		*)
+			CMD_RC=$rc
+			SUMMARY=("command exited with status $rc" "${SUMMARY[@]}")
+			;;
+		esac
+	elif [ -s "$RES/exit-status" ]; then
+		SUMMARY=("shell exited with status $(head -n 1 "$RES/exit-status")" "${SUMMARY[@]}")
+	fi
+	summary=$(printf '%s, ' "${SUMMARY[@]}")
+	echo "vm[$LABEL]: ${summary%, } ($KVER, ${ELAPSED} s)" >&2
+	if [ "$CMD_RC" != 0 ]; then
+		STATUS=$CMD_RC
+	elif [ "$FAILED" = 1 ]; then
+		STATUS=1
+	else
+		STATUS=0
+	fi
+	;;
+esac
+
+if [ "$STATUS" != 0 ] || [ "$FAILED" = 1 ]; then
+	report_logs
+fi
+if [ "$QEMU_FAILED" = 1 ]; then
+	echo "vm[$LABEL]: QEMU failed (status $QRC)" >&2
+	if [ "$STATUS" = 0 ] || [ "$STATUS" = 1 ]; then
+		STATUS=3
+	fi
+fi
+exit "$STATUS"

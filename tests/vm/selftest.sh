@@ -1,0 +1,143 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# selftest.sh KVER BUILDDIR [RUN-VM OPTIONS...]
+#
+# Self-test of the VM harness: builds the deliberately broken modules of
+# tests/vm/broken/ for kernel KVER (in BUILDDIR/KVER/, never in the source
+# tree) and checks that tests/vm/run-vm.sh
+#   1. fails a run whose module WARNs at load, on "vm: kernel log clean";
+#   2. fails a run whose module cannot be removed, on "vm: rmmod harness_stuck";
+#   3. passes a clean run of the trivial TAP program selftest/tap_ok.sh.
+# Prints TAP (3 subtests) and exits 0 only if all three hold. Any further
+# options (for example --kvm or --workdir DIR) are passed to run-vm.sh.
+
+set -u -o pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P) || exit 2
+RUNVM=$HERE/run-vm.sh
+TAP_OK=$HERE/selftest/tap_ok.sh
+
+if [ $# -lt 2 ] || [ "$1" = -h ] || [ "$1" = --help ]; then
+	echo "usage: ${0##*/} KVER BUILDDIR [run-vm.sh options...]" >&2
+	exit 2
+fi
+KVER=$1
+BUILDDIR=$2
+shift 2
+EXTRA=("$@")
+
+KDIR=/lib/modules/$KVER/build
+OUT=$BUILDDIR/$KVER
+mkdir -p "$OUT" || exit 2
+OUT=$(cd "$OUT" && pwd -P) || exit 2
+
+N=0
+FAILS=0
+
+result() {	# ok|"not ok" DESCRIPTION [LOGFILE...]
+	local st=$1 desc=$2 f
+	shift 2
+	N=$((N + 1))
+	echo "$st $N $desc"
+	if [ "$st" != ok ]; then
+		FAILS=$((FAILS + 1))
+		for f in "$@"; do
+			[ -s "$f" ] || continue
+			echo "# --- ${f##*/} ---"
+			sed 's/^/#   /' "$f"
+		done
+	fi
+}
+
+# Copies tests/vm/broken/DIR into the build directory and builds it there.
+build() {	# DIR MODNAME → prints the .ko path
+	local dir=$1 mod=$2 dst=$OUT/$1
+	rm -rf "$dst"
+	mkdir -p "$dst" || return 1
+	cp "$HERE/broken/$dir/Kbuild" "$HERE/broken/$dir/$mod.c" "$dst/" || return 1
+	make -C "$KDIR" M="$dst" modules >"$OUT/$dir.build.log" 2>&1 || return 1
+	[ -f "$dst/$mod.ko" ] || return 1
+	echo "$dst/$mod.ko"
+}
+
+# Runs run-vm.sh; leaves stdout, stderr and the exit status in $OUT/NAME.*
+run() {	# NAME RUN-VM-ARGS...
+	local name=$1
+	shift
+	"$RUNVM" --kernel "$KVER" --name "selftest-$name" "${EXTRA[@]}" "$@" \
+		>"$OUT/$name.tap" 2>"$OUT/$name.stderr"
+	echo $? >"$OUT/$name.rc"
+}
+
+has() {	# NAME REGEX: the run's TAP has a matching line
+	grep -q -E "$2" "$OUT/$1.tap"
+}
+
+rc_is() {
+	[ "$(cat "$OUT/$1.rc")" = "$2" ]
+}
+
+# Every result counted and the plan at the end matches.
+plan_ok() {
+	local n
+	n=$(grep -c -E '^(not )?ok [0-9]+ ' "$OUT/$1.tap")
+	[ "$(tail -n 1 "$OUT/$1.tap")" = "1..$n" ]
+}
+
+echo "TAP version 13"
+echo "1..3"
+echo "# selftest: kernel $KVER, build directory $OUT"
+
+# 1. WARN_ON() at load
+if ! ko=$(build warn_on_load harness_warn); then
+	result "not ok" "selftest: build harness_warn" "$OUT/warn_on_load.build.log"
+else
+	run warn --module "$ko" --tap "$TAP_OK"
+	if rc_is warn 1 && plan_ok warn &&
+		has warn '^ok [0-9]+ vm: insmod harness_warn$' &&
+		has warn '^ok [0-9]+ tap_ok.sh: ' &&
+		has warn '^ok [0-9]+ vm: rmmod harness_warn$' &&
+		has warn '^ok [0-9]+ vm: guest finished$' &&
+		has warn '^not ok [0-9]+ vm: kernel log clean' &&
+		grep -q 'guest kernel log (dmesg.*BEGIN' "$OUT/warn.stderr"; then
+		result ok "selftest: WARN_ON at load fails the kernel log check"
+	else
+		result "not ok" "selftest: WARN_ON at load fails the kernel log check" \
+			"$OUT/warn.rc" "$OUT/warn.tap" "$OUT/warn.stderr"
+	fi
+fi
+
+# 2. reference never dropped: rmmod must fail
+if ! ko=$(build stuck_ref harness_stuck); then
+	result "not ok" "selftest: build harness_stuck" "$OUT/stuck_ref.build.log"
+else
+	run stuck --module "$ko" --tap "$TAP_OK"
+	if rc_is stuck 1 && plan_ok stuck &&
+		has stuck '^ok [0-9]+ vm: insmod harness_stuck$' &&
+		has stuck '^ok [0-9]+ tap_ok.sh: ' &&
+		has stuck '^not ok [0-9]+ vm: rmmod harness_stuck' &&
+		has stuck '^ok [0-9]+ vm: guest finished$' &&
+		has stuck '^ok [0-9]+ vm: kernel log clean$'; then
+		result ok "selftest: stuck module reference fails rmmod"
+	else
+		result "not ok" "selftest: stuck module reference fails rmmod" \
+			"$OUT/stuck.rc" "$OUT/stuck.tap" "$OUT/stuck.stderr"
+	fi
+fi
+
+# 3. a clean run passes
+run clean --tap "$TAP_OK"
+if rc_is clean 0 && plan_ok clean && ! has clean '^not ok' &&
+	[ "$(grep -c -E '^ok [0-9]+ tap_ok.sh: ' "$OUT/clean.tap")" = 2 ] &&
+	has clean '^ok [0-9]+ vm: tap_ok.sh exit status and plan$' &&
+	has clean '^ok [0-9]+ vm: guest finished$' &&
+	has clean '^ok [0-9]+ vm: kernel log clean$'; then
+	result ok "selftest: clean run passes"
+else
+	result "not ok" "selftest: clean run passes" \
+		"$OUT/clean.rc" "$OUT/clean.tap" "$OUT/clean.stderr"
+fi
+
+echo "# $((N - FAILS)) passed, $FAILS failed"
+[ "$FAILS" -eq 0 ]
