@@ -8,6 +8,8 @@ set -eu
 
 PKGS="
 build-essential
+perl
+python3
 gcc
 make
 meson
