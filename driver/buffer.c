@@ -16,6 +16,7 @@
 #include <linux/highmem.h>
 #include <linux/iosys-map.h>
 #include <linux/mm.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
@@ -40,13 +41,39 @@ struct dmx_attachment {
 	bool mapped;
 };
 
+/*
+ * dmx_live_bytes counts what is allocated or being allocated, so the total
+ * limit holds even for allocations running in parallel.
+ */
 static atomic64_t dmx_live_buffers = ATOMIC64_INIT(0);
 static atomic64_t dmx_live_bytes = ATOMIC64_INIT(0);
+
+/* Every live buffer, for debugfs. */
+static LIST_HEAD(dmx_buffers);
+static DEFINE_MUTEX(dmx_buffers_lock);
 
 void dmx_buffer_stats(u64 *buffers, u64 *bytes)
 {
 	*buffers = atomic64_read(&dmx_live_buffers);
 	*bytes = atomic64_read(&dmx_live_bytes);
+}
+
+/* Reserve @size bytes under the module-wide limit, without overflow. */
+static bool dmx_reserve_bytes(u64 size)
+{
+	u64 max = dmx_max_total_size();
+	s64 old = atomic64_read(&dmx_live_bytes);
+
+	do {
+		if (size > max || (u64)old > max - size)
+			return false;
+	} while (!atomic64_try_cmpxchg(&dmx_live_bytes, &old, old + size));
+	return true;
+}
+
+static void dmx_unreserve_bytes(u64 size)
+{
+	atomic64_sub(size, &dmx_live_bytes);
 }
 
 /*
@@ -117,6 +144,7 @@ static int dmx_attach(struct dma_buf *dmabuf,
 
 	mutex_lock(&buf->lock);
 	list_add(&a->node, &buf->attachments);
+	buf->nr_attachments++;
 	mutex_unlock(&buf->lock);
 	return 0;
 
@@ -135,6 +163,7 @@ static void dmx_detach(struct dma_buf *dmabuf,
 
 	mutex_lock(&buf->lock);
 	list_del(&a->node);
+	buf->nr_attachments--;
 	mutex_unlock(&buf->lock);
 
 	sg_free_table(&a->importer_sgt);
@@ -165,6 +194,7 @@ static struct sg_table *dmx_map_dma_buf(struct dma_buf_attachment *attachment,
 	mutex_lock(&buf->lock);
 	a->dir = dir;
 	a->mapped = true;
+	buf->nr_mapped++;
 	mutex_unlock(&buf->lock);
 
 	return &a->importer_sgt;
@@ -180,6 +210,7 @@ static void dmx_unmap_dma_buf(struct dma_buf_attachment *attachment,
 
 	mutex_lock(&buf->lock);
 	a->mapped = false;
+	buf->nr_mapped--;
 	mapped_dir = a->dir;
 	mutex_unlock(&buf->lock);
 
@@ -224,6 +255,26 @@ static int dmx_end_cpu_access(struct dma_buf *dmabuf,
 	return 0;
 }
 
+/* Count userspace mappings; fork and VMA splits open more of them. */
+static void dmx_vm_open(struct vm_area_struct *vma)
+{
+	struct dmx_buffer *buf = vma->vm_private_data;
+
+	atomic_inc(&buf->mmap_count);
+}
+
+static void dmx_vm_close(struct vm_area_struct *vma)
+{
+	struct dmx_buffer *buf = vma->vm_private_data;
+
+	atomic_dec(&buf->mmap_count);
+}
+
+static const struct vm_operations_struct dmx_vm_ops = {
+	.open = dmx_vm_open,
+	.close = dmx_vm_close,
+};
+
 static int dmx_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 {
 	struct dmx_buffer *buf = dmabuf->priv;
@@ -240,6 +291,9 @@ static int dmx_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	/* The core checks this too; checked again so it cannot overflow. */
 	if (vma->vm_pgoff > npages || vma_pages(vma) > npages - vma->vm_pgoff)
 		return -EINVAL;
+
+	if (buf->kind->write_combine)
+		vma->vm_page_prot = pgprot_writecombine(vma->vm_page_prot);
 
 	/*
 	 * Map everything now, one call per contiguous chunk: no page faults
@@ -264,6 +318,11 @@ static int dmx_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 		if (addr >= vma->vm_end)
 			break;
 	}
+
+	/* Only now: a failed mmap gets no close() call. */
+	vma->vm_ops = &dmx_vm_ops;
+	vma->vm_private_data = buf;
+	dmx_vm_open(vma);
 	return 0;
 }
 
@@ -282,7 +341,9 @@ static void *dmx_vmap_pages(struct dmx_buffer *buf)
 	for_each_sgtable_page(&buf->sgt, &iter, 0)
 		pages[i++] = sg_page_iter_page(&iter);
 
-	vaddr = vmap(pages, npages, VM_MAP, PAGE_KERNEL);
+	vaddr = vmap(pages, npages, VM_MAP,
+		     buf->kind->write_combine ?
+		     pgprot_writecombine(PAGE_KERNEL) : PAGE_KERNEL);
 	kvfree(pages);
 	return vaddr;
 }
@@ -325,8 +386,11 @@ static void dmx_release(struct dma_buf *dmabuf)
 	struct dmx_buffer *buf = dmabuf->priv;
 
 	/* The core only releases a buffer with no attachment and no vmap. */
+	mutex_lock(&dmx_buffers_lock);
+	list_del(&buf->node);
+	mutex_unlock(&dmx_buffers_lock);
 	atomic64_dec(&dmx_live_buffers);
-	atomic64_sub(buf->size, &dmx_live_bytes);
+	dmx_unreserve_bytes(buf->size);
 	buf->kind->free(buf);
 	mutex_destroy(&buf->lock);
 	kfree(buf);
@@ -345,31 +409,49 @@ static const struct dma_buf_ops dmx_dma_buf_ops = {
 	.release = dmx_release,
 };
 
+/* The buffer behind @dmabuf if this module exported it, else NULL. */
+struct dmx_buffer *dmx_buffer_of(struct dma_buf *dmabuf)
+{
+	return dmabuf->ops == &dmx_dma_buf_ops ? dmabuf->priv : NULL;
+}
+
 /**
  * dmx_buffer_create() - allocate a buffer of one kind and export it
  * @kind:	memory kind.
- * @size:	length in bytes, a nonzero multiple of PAGE_SIZE.
+ * @len:	length in bytes as userspace asked; rounded up to pages.
  * @fd_flags:	O_CLOEXEC and access mode of the future dma-buf file.
  *
- * Return: the dma-buf, which owns the buffer, or an ERR_PTR; on error
- * nothing stays allocated.
+ * Return: the dma-buf, which owns the buffer, or an ERR_PTR: -EINVAL for a
+ * length that is 0 or wraps when rounded up, -ENOMEM when it is over a limit
+ * or memory ran out, -EINTR on a fatal signal. On error nothing stays
+ * allocated.
  */
-struct dma_buf *dmx_buffer_create(const struct dmx_kind *kind, size_t size,
+struct dma_buf *dmx_buffer_create(const struct dmx_kind *kind, u64 len,
 				  u32 fd_flags)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct dmx_buffer *buf;
 	struct dma_buf *dmabuf;
+	u64 size;
 	int ret;
 
-	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
-	if (!buf)
+	/* Rounding up may wrap to 0 for lengths near U64_MAX: EINVAL too. */
+	size = PAGE_ALIGN(len);
+	if (!size)
+		return ERR_PTR(-EINVAL);
+	if (size > dmx_max_buffer_size() || !dmx_reserve_bytes(size))
 		return ERR_PTR(-ENOMEM);
 
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto err_unreserve;
+	}
 	buf->kind = kind;
 	buf->size = size;
 	mutex_init(&buf->lock);
 	INIT_LIST_HEAD(&buf->attachments);
+	atomic_set(&buf->mmap_count, 0);
 
 	ret = kind->alloc(buf);
 	if (ret)
@@ -385,10 +467,13 @@ struct dma_buf *dmx_buffer_create(const struct dmx_kind *kind, size_t size,
 		ret = PTR_ERR(dmabuf);
 		goto err_free_pages;
 	}
+	buf->dmabuf = dmabuf;
 
 	/* From here on, dmx_release() undoes everything. */
 	atomic64_inc(&dmx_live_buffers);
-	atomic64_add(size, &dmx_live_bytes);
+	mutex_lock(&dmx_buffers_lock);
+	list_add_tail(&buf->node, &dmx_buffers);
+	mutex_unlock(&dmx_buffers_lock);
 	return dmabuf;
 
 err_free_pages:
@@ -396,5 +481,47 @@ err_free_pages:
 err_free_buf:
 	mutex_destroy(&buf->lock);
 	kfree(buf);
+err_unreserve:
+	dmx_unreserve_bytes(size);
 	return ERR_PTR(ret);
+}
+
+/* debugfs: one line per live buffer, then totals per kind. */
+int dmx_buffers_show(struct seq_file *m, void *unused)
+{
+	static const struct dmx_kind *const kinds[] = {
+		&dmx_system_kind, &dmx_system_uncached_kind, &dmx_contig_kind,
+	};
+	u64 count[ARRAY_SIZE(kinds)] = {}, bytes[ARRAY_SIZE(kinds)] = {};
+	struct dmx_buffer *buf;
+	int i;
+
+	seq_puts(m, "inode kind size attachments mapped mmaps vmaps name\n");
+	mutex_lock(&dmx_buffers_lock);
+	list_for_each_entry(buf, &dmx_buffers, node) {
+		struct dma_buf *dmabuf = buf->dmabuf;
+
+		mutex_lock(&buf->lock);
+		seq_printf(m, "%lu %s %zu %u %u %d %u ",
+			   file_inode(dmabuf->file)->i_ino, buf->kind->name,
+			   buf->size, buf->nr_attachments, buf->nr_mapped,
+			   atomic_read(&buf->mmap_count), buf->vmap_count);
+		mutex_unlock(&buf->lock);
+		spin_lock(&dmabuf->name_lock);
+		seq_printf(m, "%s\n", dmabuf->name ?: "-");
+		spin_unlock(&dmabuf->name_lock);
+
+		for (i = 0; i < ARRAY_SIZE(kinds); i++) {
+			if (buf->kind == kinds[i]) {
+				count[i]++;
+				bytes[i] += buf->size;
+			}
+		}
+	}
+	mutex_unlock(&dmx_buffers_lock);
+
+	seq_puts(m, "\nkind buffers bytes\n");
+	for (i = 0; i < ARRAY_SIZE(kinds); i++)
+		seq_printf(m, "%s %llu %llu\n", kinds[i]->name, count[i], bytes[i]);
+	return 0;
 }

@@ -10,6 +10,7 @@
 #ifndef DMABUF_EXPORTER_INTERNAL_H
 #define DMABUF_EXPORTER_INTERNAL_H
 
+#include <linux/atomic.h>
 #include <linux/dma-buf.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -17,16 +18,24 @@
 #include <linux/types.h>
 
 struct dmx_buffer;
+struct seq_file;
 
 /**
  * struct dmx_kind - a kind of memory the module can allocate
  * @name:	kind name; also the node name under /dev/dmabuf-exporter/.
- * @alloc:	fill @buf->sgt with @buf->size bytes of zeroed memory; returns
- *		0 or a negative errno and then leaves nothing allocated.
+ * @id:		its enum dmabuf_exporter_kind value.
+ * @write_combine: CPU mappings (userspace and vmap) are write-combined.
+ * @contiguous:	the pages are physically contiguous (one table entry).
+ * @alloc:	fill @buf->sgt with @buf->size bytes of zeroed memory charged
+ *		to the caller's memory cgroup; returns 0 or a negative errno
+ *		and then leaves nothing allocated.
  * @free:	free what @alloc allocated, including the table.
  */
 struct dmx_kind {
 	const char *name;
+	u32 id;
+	bool write_combine;
+	bool contiguous;
 	int (*alloc)(struct dmx_buffer *buf);
 	void (*free)(struct dmx_buffer *buf);
 };
@@ -36,25 +45,59 @@ struct dmx_kind {
  * @kind:	memory kind that owns the pages.
  * @size:	length in bytes, a multiple of PAGE_SIZE.
  * @sgt:	the exporter's own table of the pages; never handed out.
- * @lock:	protects @attachments, @vmap_count and @vaddr.
+ * @dmabuf:	the dma-buf exporting this buffer.
+ * @node:	entry in the module's list of live buffers.
+ * @lock:	protects the members below it.
  * @attachments: list of struct dmx_attachment.
+ * @nr_attachments: length of @attachments.
+ * @nr_mapped:	attachments currently mapped for DMA.
  * @vmap_count:	number of active kernel mappings sharing @vaddr.
  * @vaddr:	kernel virtual address while @vmap_count > 0.
+ * @mmap_count:	userspace mappings (VMAs) alive; not under @lock.
  */
 struct dmx_buffer {
 	const struct dmx_kind *kind;
 	size_t size;
 	struct sg_table sgt;
-	struct mutex lock;	/* protects attachments, vmap_count, vaddr */
+	struct dma_buf *dmabuf;
+	struct list_head node;
+	struct mutex lock;	/* protects the members below */
 	struct list_head attachments;
+	unsigned int nr_attachments;
+	unsigned int nr_mapped;
 	unsigned int vmap_count;
 	void *vaddr;
+	atomic_t mmap_count;
 };
 
 extern const struct dmx_kind dmx_system_kind;
+extern const struct dmx_kind dmx_system_uncached_kind;
+extern const struct dmx_kind dmx_contig_kind;
 
-struct dma_buf *dmx_buffer_create(const struct dmx_kind *kind, size_t size,
+/* buffer.c */
+struct dma_buf *dmx_buffer_create(const struct dmx_kind *kind, u64 len,
 				  u32 fd_flags);
+struct dmx_buffer *dmx_buffer_of(struct dma_buf *dmabuf);
 void dmx_buffer_stats(u64 *buffers, u64 *bytes);
+int dmx_buffers_show(struct seq_file *m, void *unused);
+
+/* The ioctl number without its size field, for structs that may grow. */
+#define DMX_IOC_BASE(cmd)	((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
+
+/* main.c */
+int dmx_copy_struct_from_user(void *dst, size_t ksize, void __user *uarg,
+			      unsigned int cmd);
+u64 dmx_max_buffer_size(void);
+u64 dmx_max_total_size(void);
+long dmx_install_fd(struct dma_buf *dmabuf, u32 fd_flags, void __user *uarg,
+		    void *karg, size_t usize, u32 *fd_field);
+long dmx_info_ioctl(unsigned int cmd, void __user *uarg);
+
+/* ctl.c */
+extern const struct file_operations dmx_ctl_fops;
+
+/* debugfs.c */
+void dmx_debugfs_init(void);
+void dmx_debugfs_exit(void);
 
 #endif /* DMABUF_EXPORTER_INTERNAL_H */

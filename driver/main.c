@@ -4,8 +4,8 @@
  *
  * One misc device per memory kind under /dev/dmabuf-exporter/. Each speaks
  * the kernel's dma-heap ABI (DMA_HEAP_IOCTL_ALLOC), so dma-heap users work
- * unchanged when pointed at our node, plus the extension ioctls of
- * <linux/dmabuf_exporter.h>.
+ * unchanged when pointed at our node. The "ctl" node (ctl.c) carries the
+ * extension ioctls of <linux/dmabuf_exporter.h>.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -30,6 +30,11 @@ module_param(max_buffer_mb, uint, 0644);
 MODULE_PARM_DESC(max_buffer_mb,
 		 "Largest buffer one allocation may ask for, in MiB (default 0: half of RAM)");
 
+static unsigned int max_total_mb;
+module_param(max_total_mb, uint, 0644);
+MODULE_PARM_DESC(max_total_mb,
+		 "Most memory all live buffers together may hold, in MiB (default 0: three quarters of RAM)");
+
 /**
  * struct dmx_node - a device node of one memory kind
  * @misc:	the misc device; its nodename puts it under /dev/dmabuf-exporter/.
@@ -40,16 +45,57 @@ struct dmx_node {
 	const struct dmx_kind *kind;
 };
 
-/* The ioctl number without its size field, for structs that may grow. */
-#define DMX_IOC_BASE(cmd)	((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
-
-static u64 dmx_max_buffer_size(void)
+u64 dmx_max_buffer_size(void)
 {
 	unsigned int mb = READ_ONCE(max_buffer_mb);
 
 	if (mb)
 		return (u64)mb << 20;
 	return (u64)(totalram_pages() / 2) << PAGE_SHIFT;
+}
+
+u64 dmx_max_total_size(void)
+{
+	unsigned int mb = READ_ONCE(max_total_mb);
+
+	if (mb)
+		return (u64)mb << 20;
+	return (u64)(totalram_pages() / 4 * 3) << PAGE_SHIFT;
+}
+
+/**
+ * dmx_install_fd() - give a new dma-buf to userspace as an fd
+ * @dmabuf:	the buffer; its reference passes to the fd, or is dropped.
+ * @fd_flags:	O_CLOEXEC or not.
+ * @uarg:	where the ioctl's struct goes back to.
+ * @karg:	the kernel copy of that struct.
+ * @usize:	how many bytes of it to copy back.
+ * @fd_field:	the member of @karg that receives the fd number.
+ *
+ * The fd is reserved first but installed only once userspace has been told
+ * its number: a failed copy must not leave a live fd nobody knows of, and an
+ * fd table that is full must not leave the buffer behind (CVE-2024-56712).
+ *
+ * Return: 0, or -EMFILE / -EFAULT with the buffer released.
+ */
+long dmx_install_fd(struct dma_buf *dmabuf, u32 fd_flags, void __user *uarg,
+		    void *karg, size_t usize, u32 *fd_field)
+{
+	int fd;
+
+	fd = get_unused_fd_flags(fd_flags);
+	if (fd < 0) {
+		dma_buf_put(dmabuf);
+		return fd;
+	}
+	*fd_field = fd;
+	if (copy_to_user(uarg, karg, usize)) {
+		put_unused_fd(fd);
+		dma_buf_put(dmabuf);
+		return -EFAULT;
+	}
+	fd_install(fd, dmabuf->file);
+	return 0;
 }
 
 /*
@@ -64,8 +110,6 @@ static long dmx_heap_alloc_ioctl(const struct dmx_kind *kind, unsigned int cmd,
 	struct dma_heap_allocation_data data = {};
 	size_t usize = min_t(size_t, _IOC_SIZE(cmd), sizeof(data));
 	struct dma_buf *dmabuf;
-	u64 len;
-	int fd;
 
 	if (usize < offsetofend(struct dma_heap_allocation_data, fd))
 		return -EINVAL;
@@ -79,45 +123,40 @@ static long dmx_heap_alloc_ioctl(const struct dmx_kind *kind, unsigned int cmd,
 	if (data.heap_flags & ~DMA_HEAP_VALID_HEAP_FLAGS)
 		return -EINVAL;
 
-	/* Rounding up may wrap to 0 for lengths near U64_MAX: EINVAL too. */
-	len = PAGE_ALIGN(data.len);
-	if (!len)
-		return -EINVAL;
-	if (len > dmx_max_buffer_size())
-		return -ENOMEM;
-
-	dmabuf = dmx_buffer_create(kind, len, data.fd_flags);
+	dmabuf = dmx_buffer_create(kind, data.len, data.fd_flags);
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
-
-	/*
-	 * Reserve the fd but install it only once userspace has been told about
-	 * it: a failed copy must not leave a live fd nobody knows of.
-	 */
-	fd = get_unused_fd_flags(data.fd_flags);
-	if (fd < 0) {
-		dma_buf_put(dmabuf);
-		return fd;
-	}
-	data.fd = fd;
-	if (copy_to_user(uarg, &data, usize)) {
-		put_unused_fd(fd);
-		dma_buf_put(dmabuf);
-		return -EFAULT;
-	}
-	fd_install(fd, dmabuf->file);
-	return 0;
+	return dmx_install_fd(dmabuf, data.fd_flags, uarg, &data, usize,
+			      &data.fd);
 }
 
-static long dmx_info_ioctl(unsigned int cmd, void __user *uarg)
+/**
+ * dmx_copy_struct_from_user() - read an extensible ioctl struct
+ * @dst:	kernel struct.
+ * @ksize:	its size: the size of the first version, as nothing was
+ *		added yet.
+ * @uarg:	user pointer.
+ * @cmd:	the ioctl number, whose size field gives the user's size.
+ *
+ * Return: 0; -EINVAL for a struct shorter than the first version; -E2BIG for
+ * a longer one whose tail is not zero; -EFAULT.
+ */
+int dmx_copy_struct_from_user(void *dst, size_t ksize, void __user *uarg,
+			      unsigned int cmd)
+{
+	size_t usize = _IOC_SIZE(cmd);
+
+	if (usize < ksize)
+		return -EINVAL;
+	return copy_struct_from_user(dst, ksize, uarg, usize);
+}
+
+long dmx_info_ioctl(unsigned int cmd, void __user *uarg)
 {
 	struct dmabuf_exporter_info info;
-	size_t usize = _IOC_SIZE(cmd);
 	int ret;
 
-	if (usize < sizeof(info))
-		return -EINVAL;
-	ret = copy_struct_from_user(&info, sizeof(info), uarg, usize);
+	ret = dmx_copy_struct_from_user(&info, sizeof(info), uarg, cmd);
 	if (ret)
 		return ret;
 	if (info.flags || info.pad ||
@@ -168,6 +207,33 @@ static struct dmx_node dmx_nodes[] = {
 			.fops = &dmx_node_fops,
 		},
 	},
+	{
+		.kind = &dmx_system_uncached_kind,
+		.misc = {
+			.minor = MISC_DYNAMIC_MINOR,
+			.name = "dmabuf-exporter-system-uncached",
+			.nodename = "dmabuf-exporter/system-uncached",
+			.fops = &dmx_node_fops,
+		},
+	},
+	{
+		.kind = &dmx_contig_kind,
+		.misc = {
+			.minor = MISC_DYNAMIC_MINOR,
+			.name = "dmabuf-exporter-contig",
+			.nodename = "dmabuf-exporter/contig",
+			.fops = &dmx_node_fops,
+		},
+	},
+	{
+		/* Extension ioctls only; no kind of its own. */
+		.misc = {
+			.minor = MISC_DYNAMIC_MINOR,
+			.name = "dmabuf-exporter-ctl",
+			.nodename = "dmabuf-exporter/ctl",
+			.fops = &dmx_ctl_fops,
+		},
+	},
 };
 
 static int __init dmx_init(void)
@@ -182,6 +248,7 @@ static int __init dmx_init(void)
 			goto err_deregister;
 		}
 	}
+	dmx_debugfs_init();
 	pr_info("version %s loaded\n", DMX_VERSION);
 	return 0;
 
@@ -199,6 +266,7 @@ static void __exit dmx_exit(void)
 	 * Every buffer holds a module reference (dma_buf_export() takes one for
 	 * the owner), so none can be alive here.
 	 */
+	dmx_debugfs_exit();
 	for (i = ARRAY_SIZE(dmx_nodes) - 1; i >= 0; i--)
 		misc_deregister(&dmx_nodes[i].misc);
 }

@@ -1,24 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The "system" kind: cached, scatter-gather, zeroed pages.
+ * The "system" kind: cached, scatter-gather, zeroed pages; and
+ * "system-uncached": the same pages, mapped write-combined.
  *
  * Pages come in the largest of 1 MiB, 64 KiB and 4 KiB chunks that still fit:
  * large chunks mean short tables, few IOMMU mappings and quick mmap. Large
  * orders are tried without reclaim or retries, so a fragmented machine falls
  * back to small pages at once instead of stalling; only order 0 may reclaim.
+ * Pages are charged to the allocating process's memory cgroup.
  */
 
 #include <linux/gfp.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/slab.h>
 
+#include <linux/dmabuf_exporter.h>
+
+#include "compat.h"
 #include "exporter.h"
 
 #define DMX_HIGH_ORDER_GFP \
-	((GFP_HIGHUSER | __GFP_ZERO | __GFP_COMP | __GFP_NOWARN | \
-	  __GFP_NORETRY) & ~__GFP_RECLAIM)
-#define DMX_LOW_ORDER_GFP	(GFP_HIGHUSER | __GFP_ZERO)
+	((GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT | __GFP_COMP | \
+	  __GFP_NOWARN | __GFP_NORETRY) & ~__GFP_RECLAIM)
+#define DMX_LOW_ORDER_GFP	(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT)
 
 static const unsigned int dmx_orders[] = { 8, 4, 0 };
 
@@ -99,6 +105,76 @@ static void dmx_system_free(struct dmx_buffer *buf)
 
 const struct dmx_kind dmx_system_kind = {
 	.name = "system",
+	.id = DMABUF_EXPORTER_KIND_SYSTEM,
 	.alloc = dmx_system_alloc,
 	.free = dmx_system_free,
+};
+
+/* Every page of @buf, one entry per PAGE_SIZE, for set_pages_array_*(). */
+static struct page **dmx_page_array(struct dmx_buffer *buf)
+{
+	struct sg_page_iter iter;
+	struct page **pages;
+	unsigned long i = 0;
+
+	pages = kvmalloc_array(buf->size >> PAGE_SHIFT, sizeof(*pages),
+			       GFP_KERNEL);
+	if (!pages)
+		return NULL;
+	for_each_sgtable_page(&buf->sgt, &iter, 0)
+		pages[i++] = sg_page_iter_page(&iter);
+	return pages;
+}
+
+static int dmx_system_uncached_alloc(struct dmx_buffer *buf)
+{
+	struct page **pages;
+	int ret;
+
+	ret = dmx_system_alloc(buf);
+	if (ret)
+		return ret;
+
+	pages = dmx_page_array(buf);
+	if (!pages) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	/* Also writes back the caches, zeroes included. */
+	ret = dmx_pages_set_wc(pages, buf->size >> PAGE_SHIFT);
+	kvfree(pages);
+	if (ret)
+		goto err_free;
+	return 0;
+
+err_free:
+	dmx_system_free(buf);
+	return ret;
+}
+
+static void dmx_system_uncached_free(struct dmx_buffer *buf)
+{
+	struct page **pages;
+
+	/*
+	 * Pages must go back to the allocator cached. If even this small
+	 * array cannot be had, leaking the pages is safer than freeing them
+	 * with the wrong attributes.
+	 */
+	pages = dmx_page_array(buf);
+	if (WARN_ON(!pages)) {
+		sg_free_table(&buf->sgt);
+		return;
+	}
+	dmx_pages_set_wb(pages, buf->size >> PAGE_SHIFT);
+	kvfree(pages);
+	dmx_system_free(buf);
+}
+
+const struct dmx_kind dmx_system_uncached_kind = {
+	.name = "system-uncached",
+	.id = DMABUF_EXPORTER_KIND_SYSTEM_UNCACHED,
+	.write_combine = true,
+	.alloc = dmx_system_uncached_alloc,
+	.free = dmx_system_uncached_free,
 };

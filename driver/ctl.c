@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * /dev/dmabuf-exporter/ctl: what the dma-heap ABI cannot express. Allocate
+ * with kind, size and name in one call; describe any of our buffers.
+ */
+
+#include <linux/capability.h>
+#include <linux/dma-direct.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/nospec.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include <uapi/linux/dma-heap.h>
+#include <linux/dmabuf_exporter.h>
+
+#include "exporter.h"
+
+static const struct dmx_kind *const dmx_kinds[DMABUF_EXPORTER_KIND_COUNT] = {
+	[DMABUF_EXPORTER_KIND_SYSTEM] = &dmx_system_kind,
+	[DMABUF_EXPORTER_KIND_SYSTEM_UNCACHED] = &dmx_system_uncached_kind,
+	[DMABUF_EXPORTER_KIND_CONTIG] = &dmx_contig_kind,
+};
+
+static long dmx_ctl_alloc(unsigned int cmd, void __user *uarg)
+{
+	struct dmabuf_exporter_alloc req;
+	const struct dmx_kind *kind;
+	struct dma_buf *dmabuf;
+	char *name = NULL;
+	long ret;
+
+	ret = dmx_copy_struct_from_user(&req, sizeof(req), uarg, cmd);
+	if (ret)
+		return ret;
+	if (req.flags || req.fd || req.kind >= DMABUF_EXPORTER_KIND_COUNT ||
+	    (req.fd_flags & ~DMA_HEAP_VALID_FD_FLAGS) ||
+	    memchr_inv(req.reserved, 0, sizeof(req.reserved)))
+		return -EINVAL;
+	if (req.name) {
+		/* -EINVAL when too long, -EFAULT when unreadable. */
+		name = strndup_user(u64_to_user_ptr(req.name),
+				    DMABUF_EXPORTER_NAME_LEN);
+		if (IS_ERR(name))
+			return PTR_ERR(name);
+	}
+
+	kind = dmx_kinds[array_index_nospec(req.kind, DMABUF_EXPORTER_KIND_COUNT)];
+	dmabuf = dmx_buffer_create(kind, req.size, req.fd_flags);
+	if (IS_ERR(dmabuf)) {
+		ret = PTR_ERR(dmabuf);
+		goto out_free_name;
+	}
+	if (name) {
+		/* debugfs may already read it: the core's lock for names. */
+		spin_lock(&dmabuf->name_lock);
+		dmabuf->name = name;
+		spin_unlock(&dmabuf->name_lock);
+		name = NULL;
+	}
+	ret = dmx_install_fd(dmabuf, req.fd_flags, uarg, &req, sizeof(req),
+			     &req.fd);
+out_free_name:
+	kfree(name);
+	return ret;
+}
+
+/* Copy @name to a user buffer of @len bytes, cut to fit, NUL-terminated. */
+static int dmx_copy_name(u64 uptr, u32 len, const char *name)
+{
+	char __user *dst = u64_to_user_ptr(uptr);
+	size_t n;
+
+	if (!uptr || !len)
+		return 0;
+	n = min_t(size_t, strlen(name), len - 1);
+	if (copy_to_user(dst, name, n) || put_user('\0', dst + n))
+		return -EFAULT;
+	return 0;
+}
+
+static long dmx_ctl_query(struct device *dev, unsigned int cmd,
+			  void __user *uarg)
+{
+	char name[DMABUF_EXPORTER_NAME_LEN];
+	struct dmabuf_exporter_query q;
+	struct dmx_buffer *buf;
+	struct dma_buf *dmabuf;
+	long ret;
+
+	ret = dmx_copy_struct_from_user(&q, sizeof(q), uarg, cmd);
+	if (ret)
+		return ret;
+	if (q.flags || q.pad || memchr_inv(q.reserved, 0, sizeof(q.reserved)))
+		return -EINVAL;
+
+	/* -EBADF for a closed fd, -EINVAL for a file that is no dma-buf. */
+	dmabuf = dma_buf_get((int)q.fd);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	buf = dmx_buffer_of(dmabuf);
+	if (!buf) {
+		ret = -EINVAL;
+		goto out_put;
+	}
+
+	q.kind = buf->kind->id;
+	q.size = buf->size;
+	mutex_lock(&buf->lock);
+	q.attachments = buf->nr_attachments;
+	q.mapped_attachments = buf->nr_mapped;
+	q.vmaps = buf->vmap_count;
+	mutex_unlock(&buf->lock);
+	q.mmaps = atomic_read(&buf->mmap_count);
+
+	q.out_flags = 0;
+	q.bus_addr = 0;
+	if (buf->kind->contiguous && capable(CAP_SYS_RAWIO)) {
+		q.bus_addr = phys_to_dma(dev, page_to_phys(sg_page(buf->sgt.sgl)));
+		q.out_flags |= DMABUF_EXPORTER_QUERY_BUS_ADDR;
+	}
+
+	spin_lock(&dmabuf->name_lock);
+	strscpy(name, dmabuf->name ?: "", sizeof(name));
+	spin_unlock(&dmabuf->name_lock);
+	ret = dmx_copy_name(q.name, q.name_len, name);
+	if (ret)
+		goto out_put;
+
+	if (copy_to_user(uarg, &q, sizeof(q)))
+		ret = -EFAULT;
+out_put:
+	dma_buf_put(dmabuf);
+	return ret;
+}
+
+static long dmx_ctl_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg)
+{
+	struct miscdevice *misc = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (DMX_IOC_BASE(cmd)) {
+	case DMX_IOC_BASE(DMABUF_EXPORTER_IOCTL_ALLOC):
+		return dmx_ctl_alloc(cmd, uarg);
+	case DMX_IOC_BASE(DMABUF_EXPORTER_IOCTL_QUERY):
+		return dmx_ctl_query(misc->this_device, cmd, uarg);
+	case DMX_IOC_BASE(DMABUF_EXPORTER_IOCTL_INFO):
+		return dmx_info_ioctl(cmd, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+const struct file_operations dmx_ctl_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = dmx_ctl_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
