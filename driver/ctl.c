@@ -67,6 +67,22 @@ out_free_name:
 	return ret;
 }
 
+/* Physically contiguous runs of pages in @sgt. */
+static u32 dmx_count_segments(const struct sg_table *sgt)
+{
+	phys_addr_t end = 0;
+	struct scatterlist *sg;
+	u32 n = 0;
+	int i;
+
+	for_each_sgtable_sg(sgt, sg, i) {
+		if (!n || sg_phys(sg) != end)
+			n++;
+		end = sg_phys(sg) + sg->length;
+	}
+	return n;
+}
+
 /* Copy @name to a user buffer of @len bytes, cut to fit, NUL-terminated. */
 static int dmx_copy_name(u64 uptr, u32 len, const char *name)
 {
@@ -93,7 +109,7 @@ static long dmx_ctl_query(struct device *dev, unsigned int cmd,
 	ret = dmx_copy_struct_from_user(&q, sizeof(q), uarg, cmd);
 	if (ret)
 		return ret;
-	if (q.flags || q.pad || memchr_inv(q.reserved, 0, sizeof(q.reserved)))
+	if (q.flags || memchr_inv(q.reserved, 0, sizeof(q.reserved)))
 		return -EINVAL;
 
 	/* -EBADF for a closed fd, -EINVAL for a file that is no dma-buf. */
@@ -108,6 +124,7 @@ static long dmx_ctl_query(struct device *dev, unsigned int cmd,
 
 	q.kind = buf->kind->id;
 	q.size = buf->size;
+	q.segments = dmx_count_segments(&buf->sgt);
 	mutex_lock(&buf->lock);
 	q.attachments = buf->nr_attachments;
 	q.mapped_attachments = buf->nr_mapped;

@@ -5,6 +5,7 @@
  * vgem holds it.
  */
 #include <dirent.h>
+#include <sys/stat.h>
 #include <xf86drm.h>
 
 #include "dmx_test.h"
@@ -129,6 +130,76 @@ TEST_F(vgem, cpu_access_works_while_vgem_has_it_mapped)
 	ASSERT_EQ(0, __dmx_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
 
 	munmap(map, len);
+	EXPECT_EQ(0, drmCloseBufferHandle(self->drm, handle));
+	close(buf);
+}
+
+/* Exporting the imported handle gives back our own dma-buf. */
+TEST_F(vgem, prime_export_of_an_import_is_the_same_buffer)
+{
+	struct stat a, b;
+	uint32_t handle = 0;
+	int buf, back = -1;
+
+	buf = dmx_alloc(self->node, 65536);
+	ASSERT_LE(0, buf);
+	ASSERT_EQ(0, drmPrimeFDToHandle(self->drm, buf, &handle));
+	ASSERT_EQ(0, drmPrimeHandleToFD(self->drm, handle, DRM_CLOEXEC | DRM_RDWR, &back));
+	ASSERT_EQ(0, fstat(buf, &a));
+	ASSERT_EQ(0, fstat(back, &b));
+	EXPECT_EQ(a.st_ino, b.st_ino);
+	close(back);
+	EXPECT_EQ(0, drmCloseBufferHandle(self->drm, handle));
+	close(buf);
+}
+
+/*
+ * Bytes written through our mapping are read through the fd vgem hands back
+ * out, and the other way round. (vgem refuses MAP_DUMB on imported objects,
+ * so its own mapping of an import is the exported fd's mapping.)
+ */
+TEST_F(vgem, bytes_cross_between_our_fd_and_the_one_vgem_exports)
+{
+	const size_t len = 2 * 65536 + 3 * 4096;
+	uint8_t *ours, *theirs;
+	uint32_t handle = 0;
+	int buf, back = -1;
+	size_t i;
+
+	buf = dmx_alloc(self->node, len);
+	ASSERT_LE(0, buf);
+	ASSERT_EQ(0, drmPrimeFDToHandle(self->drm, buf, &handle));
+	ASSERT_EQ(0, drmPrimeHandleToFD(self->drm, handle, DRM_CLOEXEC | DRM_RDWR, &back));
+	ours = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, buf, 0);
+	ASSERT_NE(MAP_FAILED, ours);
+	theirs = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, back, 0);
+	ASSERT_NE(MAP_FAILED, theirs);
+
+	ASSERT_EQ(0, __dmx_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE));
+	for (i = 0; i < len; i++)
+		ours[i] = dmx_pattern(i, 4);
+	ASSERT_EQ(0, __dmx_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE));
+	ASSERT_EQ(0, __dmx_sync(back, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));
+	for (i = 0; i < len; i++)
+		if (theirs[i] != dmx_pattern(i, 4))
+			break;
+	EXPECT_EQ(len, i) TH_LOG("ours -> vgem's differs at %zu", i);
+	ASSERT_EQ(0, __dmx_sync(back, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
+
+	ASSERT_EQ(0, __dmx_sync(back, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE));
+	for (i = 0; i < len; i++)
+		theirs[i] = dmx_pattern(i, 5);
+	ASSERT_EQ(0, __dmx_sync(back, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE));
+	ASSERT_EQ(0, __dmx_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));
+	for (i = 0; i < len; i++)
+		if (ours[i] != dmx_pattern(i, 5))
+			break;
+	EXPECT_EQ(len, i) TH_LOG("vgem's -> ours differs at %zu", i);
+	ASSERT_EQ(0, __dmx_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
+
+	munmap(ours, len);
+	munmap(theirs, len);
+	close(back);
 	EXPECT_EQ(0, drmCloseBufferHandle(self->drm, handle));
 	close(buf);
 }

@@ -173,7 +173,8 @@ struct dmabuf_exporter_alloc {
  * @mapped_attachments: out: of those, how many have it mapped for DMA.
  * @mmaps:	out: userspace mappings (VMAs) alive now.
  * @vmaps:	out: kernel mappings (vmap) alive now.
- * @pad:	must be zero.
+ * @segments:	out: physically contiguous runs of pages in the buffer: 1
+ *		for a contig buffer, usually more for the others.
  * @bus_addr:	out: for a contig buffer and a caller with CAP_SYS_RAWIO, the
  *		address at which a device that DMAs straight to memory (no
  *		IOMMU, no bounce buffering) sees its first byte; 0 otherwise.
@@ -192,7 +193,7 @@ struct dmabuf_exporter_query {
 	__u32 mapped_attachments;
 	__u32 mmaps;
 	__u32 vmaps;
-	__u32 pad;
+	__u32 segments;
 	__u64 bus_addr;
 	__u64 reserved[4];
 };
@@ -201,8 +202,8 @@ struct dmabuf_exporter_query {
  * DMABUF_EXPORTER_IOCTL_QUERY - describe a buffer (ctl node only)
  *
  * Takes a &struct dmabuf_exporter_query. Errors: EBADF when @fd is not open;
- * EINVAL when it is not a dma-buf, a dma-buf of another exporter, or flags,
- * pad or reserved are nonzero; EFAULT for a bad pointer.
+ * EINVAL when it is not a dma-buf, a dma-buf of another exporter, or flags
+ * or reserved are nonzero; EFAULT for a bad pointer.
  */
 #define DMABUF_EXPORTER_IOCTL_QUERY \
 	_IOWR(DMABUF_EXPORTER_IOC_MAGIC, 0x02, struct dmabuf_exporter_query)

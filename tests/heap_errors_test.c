@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Every error path of the "system" node's ioctls, with the exact errno, and
- * proof that a refused request leaves no buffer and no fd behind.
+ * Every error path of the kind nodes' ioctls, with the exact errno, and
+ * proof that a refused request leaves no buffer and no fd behind. Each test
+ * runs once per kind.
  */
 #include <stdint.h>
 #include <sys/resource.h>
@@ -15,10 +16,26 @@ FIXTURE(errors) {
 	int fds;
 };
 
+FIXTURE_VARIANT(errors) {
+	const char *kind;
+};
+
+FIXTURE_VARIANT_ADD(errors, system) {
+	.kind = "system",
+};
+
+FIXTURE_VARIANT_ADD(errors, system_uncached) {
+	.kind = "system-uncached",
+};
+
+FIXTURE_VARIANT_ADD(errors, contig) {
+	.kind = "contig",
+};
+
 FIXTURE_SETUP(errors)
 {
-	self->node = dmx_open_node("system");
-	ASSERT_LE(0, self->node) TH_LOG("open " DMABUF_EXPORTER_DEV_SYSTEM ": %s",
+	self->node = dmx_open_node(variant->kind);
+	ASSERT_LE(0, self->node) TH_LOG("open %s: %s", variant->kind,
 					 strerror(errno));
 	self->live = dmx_live_buffers(self->node);
 	ASSERT_LE(0, self->live);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The "system" node as a dma-heap: allocation, mapping, CPU-access sync,
- * zeroing and lifetime of the buffers it exports.
+ * Every memory kind's node as a dma-heap: allocation, mapping, CPU-access
+ * sync, zeroing and lifetime of the buffers it exports. Each test runs once
+ * per kind (system, system-uncached, contig).
  */
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -9,20 +10,36 @@
 #include "dmx_test.h"
 #include "kselftest_harness.h"
 
-FIXTURE(system) {
+FIXTURE(heap) {
 	int node;
 	struct dmabuf_exporter_info info;
 };
 
-FIXTURE_SETUP(system)
+FIXTURE_VARIANT(heap) {
+	const char *kind;
+};
+
+FIXTURE_VARIANT_ADD(heap, system) {
+	.kind = "system",
+};
+
+FIXTURE_VARIANT_ADD(heap, system_uncached) {
+	.kind = "system-uncached",
+};
+
+FIXTURE_VARIANT_ADD(heap, contig) {
+	.kind = "contig",
+};
+
+FIXTURE_SETUP(heap)
 {
-	self->node = dmx_open_node("system");
-	ASSERT_LE(0, self->node) TH_LOG("open " DMABUF_EXPORTER_DEV_SYSTEM ": %s",
+	self->node = dmx_open_node(variant->kind);
+	ASSERT_LE(0, self->node) TH_LOG("open %s: %s", variant->kind,
 					 strerror(errno));
 	ASSERT_EQ(0, __dmx_info(self->node, &self->info));
 }
 
-FIXTURE_TEARDOWN(system)
+FIXTURE_TEARDOWN(heap)
 {
 	close(self->node);
 }
@@ -63,7 +80,7 @@ static int64_t first_nonzero(const uint8_t *map, uint64_t len)
 	return -1;
 }
 
-TEST_F(system, info_reports_api_version_and_page_size)
+TEST_F(heap, info_reports_api_version_and_page_size)
 {
 	EXPECT_EQ(DMABUF_EXPORTER_API_VERSION, self->info.api_version);
 	EXPECT_EQ(DMX_PAGE, self->info.page_size);
@@ -71,7 +88,7 @@ TEST_F(system, info_reports_api_version_and_page_size)
 	EXPECT_EQ(0, self->info.max_buffer_size % DMX_PAGE);
 }
 
-TEST_F(system, alloc_mmap_write_sync_read_back)
+TEST_F(heap, alloc_mmap_write_sync_read_back)
 {
 	uint64_t len = (1 << 20) + 3 * DMX_PAGE;
 	uint8_t *map, *again;
@@ -98,7 +115,7 @@ TEST_F(system, alloc_mmap_write_sync_read_back)
 	close(buf);
 }
 
-TEST_F(system, len_is_rounded_up_to_whole_pages)
+TEST_F(heap, len_is_rounded_up_to_whole_pages)
 {
 	static const uint64_t pages[][2] = {
 		{ 1, 1 }, { 4095, 1 }, { 4096, 1 }, { 4097, 2 }, { 65537, 17 },
@@ -119,7 +136,7 @@ TEST_F(system, len_is_rounded_up_to_whole_pages)
  * Sizes around the 64 KiB and 1 MiB chunk boundaries the allocator uses, so
  * that mmap has to walk mixed chunk sizes.
  */
-TEST_F(system, every_chunk_layout_maps_and_reads_back)
+TEST_F(heap, every_chunk_layout_maps_and_reads_back)
 {
 	const uint64_t kib = 1024;
 	const uint64_t sizes[] = {
@@ -145,7 +162,7 @@ TEST_F(system, every_chunk_layout_maps_and_reads_back)
 	}
 }
 
-TEST_F(system, mmap_at_offset_maps_the_right_pages)
+TEST_F(heap, mmap_at_offset_maps_the_right_pages)
 {
 	uint64_t len = 2 << 20, pg = DMX_PAGE;
 	/* Windows that start inside a 1 MiB chunk and cross into the next. */
@@ -179,7 +196,7 @@ TEST_F(system, mmap_at_offset_maps_the_right_pages)
 	close(buf);
 }
 
-TEST_F_TIMEOUT(system, fresh_buffers_are_zero_after_dirty_ones_are_freed, 120)
+TEST_F_TIMEOUT(heap, fresh_buffers_are_zero_after_dirty_ones_are_freed, 120)
 {
 	const uint64_t len = 4 << 20;
 	const int rounds = 8;
@@ -211,7 +228,7 @@ TEST_F_TIMEOUT(system, fresh_buffers_are_zero_after_dirty_ones_are_freed, 120)
 	}
 }
 
-TEST_F(system, buffer_lives_until_last_fd_and_mapping_are_gone)
+TEST_F(heap, buffer_lives_until_last_fd_and_mapping_are_gone)
 {
 	int64_t base = dmx_live_buffers(self->node);
 	uint64_t len = 64 * 1024;
@@ -241,7 +258,7 @@ TEST_F(system, buffer_lives_until_last_fd_and_mapping_are_gone)
 	EXPECT_EQ(base, dmx_live_buffers(self->node));
 }
 
-TEST_F(system, fd_is_a_dma_buf_of_this_exporter)
+TEST_F(heap, fd_is_a_dma_buf_of_this_exporter)
 {
 	char path[64], line[256];
 	int found = 0;
@@ -260,7 +277,7 @@ TEST_F(system, fd_is_a_dma_buf_of_this_exporter)
 	close(buf);
 }
 
-TEST_F(system, fd_flags_cloexec_is_honoured)
+TEST_F(heap, fd_flags_cloexec_is_honoured)
 {
 	int buf = -1;
 
@@ -273,7 +290,7 @@ TEST_F(system, fd_flags_cloexec_is_honoured)
 	close(buf);
 }
 
-TEST_F(system, read_only_fd_refuses_writable_mapping)
+TEST_F(heap, read_only_fd_refuses_writable_mapping)
 {
 	void *map;
 	int buf = -1;
@@ -289,7 +306,7 @@ TEST_F(system, read_only_fd_refuses_writable_mapping)
 	close(buf);
 }
 
-TEST_F(system, private_mapping_is_refused)
+TEST_F(heap, private_mapping_is_refused)
 {
 	void *map;
 	int buf;
@@ -302,7 +319,7 @@ TEST_F(system, private_mapping_is_refused)
 	close(buf);
 }
 
-TEST_F(system, mapping_past_the_end_is_refused)
+TEST_F(heap, mapping_past_the_end_is_refused)
 {
 	uint64_t len = 4 * DMX_PAGE;
 	void *map;
@@ -330,7 +347,7 @@ TEST_F(system, mapping_past_the_end_is_refused)
 	close(buf);
 }
 
-TEST_F(system, mremap_cannot_grow_a_mapping)
+TEST_F(heap, mremap_cannot_grow_a_mapping)
 {
 	uint64_t len = 2 * DMX_PAGE;
 	void *map, *grown;
@@ -350,7 +367,7 @@ TEST_F(system, mremap_cannot_grow_a_mapping)
 	close(buf);
 }
 
-TEST_F(system, sync_rejects_unknown_flags)
+TEST_F(heap, sync_rejects_unknown_flags)
 {
 	int buf;
 
@@ -364,7 +381,7 @@ TEST_F(system, sync_rejects_unknown_flags)
 }
 
 /* Like the dma-heap core, a shorter (older) or longer (newer) struct works. */
-TEST_F(system, heap_alloc_accepts_shorter_and_longer_structs)
+TEST_F(heap, heap_alloc_accepts_shorter_and_longer_structs)
 {
 	struct {
 		struct dma_heap_allocation_data data;
