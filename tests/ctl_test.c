@@ -4,7 +4,10 @@
  * module-wide limits; every error with its exact errno.
  */
 #include <linux/capability.h>
+#include <inttypes.h>
 #include <signal.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <xf86drm.h>
@@ -503,6 +506,97 @@ TEST_F(ctl, extension_ioctls_on_a_kind_node_are_enotty)
 	EXPECT_EQ(-1, ioctl(node, DMABUF_EXPORTER_IOCTL_ALLOC, &req));
 	EXPECT_EQ(ENOTTY, errno);
 	close(node);
+}
+
+static int read_u64(const char *path, uint64_t *v)
+{
+	FILE *f = fopen(path, "re");
+	int ret;
+
+	if (!f)
+		return -errno;
+	ret = fscanf(f, "%" SCNu64, v) == 1 ? 0 : -EINVAL;
+	fclose(f);
+	return ret;
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* Pages are charged to the memory cgroup of the process that allocates. */
+TEST_F(ctl, pages_are_charged_to_the_allocating_memory_cgroup)
+{
+	char root[64] = "/sys/fs/cgroup", cg[128], path[192], pid[32];
+	char mnt[] = "/tmp/dmx-cgroup-XXXXXX";
+	uint64_t before, during, after;
+	const uint64_t len = 16 << 20;
+	int mounted = 0, buf;
+
+	if (access("/sys/fs/cgroup/cgroup.controllers", F_OK)) {
+		ASSERT_NE(NULL, mkdtemp(mnt));
+		ASSERT_EQ(0, mount("none", mnt, "cgroup2", 0, NULL));
+		snprintf(root, sizeof(root), "%s", mnt);
+		mounted = 1;
+	}
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", root);
+	if (write_str(path, "+memory"))
+		SKIP(goto out_umount, "no memory controller");
+	snprintf(cg, sizeof(cg), "%s/dmx-test-%d", root, getpid());
+	ASSERT_EQ(0, mkdir(cg, 0755));
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+	ASSERT_EQ(0, write_str(path, pid));
+
+	snprintf(path, sizeof(path), "%s/memory.current", cg);
+	ASSERT_EQ(0, read_u64(path, &before));
+	buf = ctl_alloc(self->ctl, DMABUF_EXPORTER_KIND_SYSTEM, len, NULL);
+	ASSERT_LE(0, buf);
+	ASSERT_EQ(0, read_u64(path, &during));
+	close(buf);
+	ASSERT_EQ(0, read_u64(path, &after));
+	EXPECT_LE(before + len, during) TH_LOG("charged %llu of %llu bytes",
+					       (unsigned long long)(during - before),
+					       (unsigned long long)len);
+	EXPECT_GT(before + len / 2, after) TH_LOG("not uncharged when freed");
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", root);
+	EXPECT_EQ(0, write_str(path, pid));
+	EXPECT_EQ(0, rmdir(cg));
+out_umount:
+	if (mounted) {
+		umount(mnt);
+		rmdir(mnt);
+	}
+}
+
+TEST_F(ctl, debugfs_lists_live_buffers_with_kind_and_name)
+{
+	char line[256];
+	int found = 0, buf;
+	FILE *f;
+
+	buf = ctl_alloc(self->ctl, DMABUF_EXPORTER_KIND_CONTIG, 8192, "listed-buffer");
+	ASSERT_LE(0, buf);
+	f = fopen("/sys/kernel/debug/dmabuf_exporter/buffers", "re");
+	if (!f) {
+		close(buf);
+		SKIP(return, "debugfs is not mounted");
+	}
+	while (fgets(line, sizeof(line), f))
+		found += strstr(line, " contig 8192 0 0 0 0 listed-buffer\n") != NULL;
+	fclose(f);
+	EXPECT_EQ(1, found);
+	close(buf);
 }
 
 /* A fatal signal in the middle of a large allocation leaves nothing behind. */
