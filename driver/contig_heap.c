@@ -2,12 +2,16 @@
 /*
  * The "contig" kind: physically contiguous, zeroed memory.
  *
- * Neither Debian kernel has CMA, so this is what the page allocator can give
- * in one piece: up to 2^DMX_MAX_PAGE_ORDER pages (4 MiB on x86-64). The
- * allocation may reclaim and compact, but fails rather than invoke the OOM
- * killer; anything larger fails at once with ENOMEM.
+ * Allocated with dma_alloc_pages() for the module's own DMA device, which
+ * takes it from the default CMA area where the kernel has one and from the
+ * page allocator otherwise, and gives the bus address for that device. The
+ * page allocator gives at most 2^DMX_MAX_PAGE_ORDER pages in one piece (4 MiB
+ * on x86-64); neither Debian kernel has CMA, so larger requests fail at once
+ * with ENOMEM there. The allocation may reclaim and compact, but fails
+ * rather than invoke the OOM killer.
  */
 
+#include <linux/dma-mapping.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
 
@@ -17,36 +21,39 @@
 #include "exporter.h"
 
 #define DMX_CONTIG_GFP \
-	(GFP_KERNEL | __GFP_ZERO | __GFP_ACCOUNT | __GFP_NOWARN | \
-	 __GFP_RETRY_MAYFAIL)
+	(GFP_KERNEL | __GFP_ACCOUNT | __GFP_NOWARN | __GFP_RETRY_MAYFAIL)
 
 static int dmx_contig_alloc(struct dmx_buffer *buf)
 {
-	void *vaddr;
+	struct page *page;
 	int ret;
 
-	if (get_order(buf->size) > DMX_MAX_PAGE_ORDER)
+	if (!IS_ENABLED(CONFIG_DMA_CMA) &&
+	    get_order(buf->size) > DMX_MAX_PAGE_ORDER)
 		return -ENOMEM;
 
-	/* Exact: the rounding up to a power of two is given back at once. */
-	vaddr = alloc_pages_exact(buf->size, DMX_CONTIG_GFP);
-	if (!vaddr)
+	/* dma_alloc_pages() zeroes the memory. */
+	page = dma_alloc_pages(dmx_dma_dev, buf->size, &buf->dma_addr,
+			       DMA_BIDIRECTIONAL, DMX_CONTIG_GFP);
+	if (!page)
 		return -ENOMEM;
 
 	ret = sg_alloc_table(&buf->sgt, 1, GFP_KERNEL);
 	if (ret)
 		goto err_free;
-	sg_set_page(buf->sgt.sgl, virt_to_page(vaddr), buf->size, 0);
+	sg_set_page(buf->sgt.sgl, page, buf->size, 0);
 	return 0;
 
 err_free:
-	free_pages_exact(vaddr, buf->size);
+	dma_free_pages(dmx_dma_dev, buf->size, page, buf->dma_addr,
+		       DMA_BIDIRECTIONAL);
 	return ret;
 }
 
 static void dmx_contig_free(struct dmx_buffer *buf)
 {
-	free_pages_exact(page_address(sg_page(buf->sgt.sgl)), buf->size);
+	dma_free_pages(dmx_dma_dev, buf->size, sg_page(buf->sgt.sgl),
+		       buf->dma_addr, DMA_BIDIRECTIONAL);
 	sg_free_table(&buf->sgt);
 }
 

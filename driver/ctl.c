@@ -5,9 +5,7 @@
  */
 
 #include <linux/capability.h>
-#include <linux/dma-direct.h>
 #include <linux/fs.h>
-#include <linux/miscdevice.h>
 #include <linux/nospec.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -97,8 +95,7 @@ static int dmx_copy_name(u64 uptr, u32 len, const char *name)
 	return 0;
 }
 
-static long dmx_ctl_query(struct device *dev, unsigned int cmd,
-			  void __user *uarg)
+static long dmx_ctl_query(unsigned int cmd, void __user *uarg)
 {
 	char name[DMABUF_EXPORTER_NAME_LEN];
 	struct dmabuf_exporter_query q;
@@ -135,7 +132,7 @@ static long dmx_ctl_query(struct device *dev, unsigned int cmd,
 	q.out_flags = 0;
 	q.bus_addr = 0;
 	if (buf->kind->contiguous && capable(CAP_SYS_RAWIO)) {
-		q.bus_addr = phys_to_dma(dev, page_to_phys(sg_page(buf->sgt.sgl)));
+		q.bus_addr = buf->dma_addr;
 		q.out_flags |= DMABUF_EXPORTER_QUERY_BUS_ADDR;
 	}
 
@@ -156,14 +153,13 @@ out_put:
 static long dmx_ctl_ioctl(struct file *file, unsigned int cmd,
 			  unsigned long arg)
 {
-	struct miscdevice *misc = file->private_data;
 	void __user *uarg = (void __user *)arg;
 
 	switch (DMX_IOC_BASE(cmd)) {
 	case DMX_IOC_BASE(DMABUF_EXPORTER_IOCTL_ALLOC):
 		return dmx_ctl_alloc(cmd, uarg);
 	case DMX_IOC_BASE(DMABUF_EXPORTER_IOCTL_QUERY):
-		return dmx_ctl_query(misc->this_device, cmd, uarg);
+		return dmx_ctl_query(cmd, uarg);
 	case DMX_IOC_BASE(DMABUF_EXPORTER_IOCTL_INFO):
 		return dmx_info_ioctl(cmd, uarg);
 	default:

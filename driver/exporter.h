@@ -45,6 +45,7 @@ struct dmx_kind {
  * @kind:	memory kind that owns the pages.
  * @size:	length in bytes, a multiple of PAGE_SIZE.
  * @sgt:	the exporter's own table of the pages; never handed out.
+ * @dma_addr:	for a contiguous kind, its address for dmx_dma_dev.
  * @dmabuf:	the dma-buf exporting this buffer.
  * @node:	entry in the module's list of live buffers.
  * @lock:	protects the members below it.
@@ -59,6 +60,7 @@ struct dmx_buffer {
 	const struct dmx_kind *kind;
 	size_t size;
 	struct sg_table sgt;
+	dma_addr_t dma_addr;
 	struct dma_buf *dmabuf;
 	struct list_head node;
 	struct mutex lock;	/* protects the members below */
@@ -85,6 +87,7 @@ int dmx_buffers_show(struct seq_file *m, void *unused);
 #define DMX_IOC_BASE(cmd)	((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
 
 /* main.c */
+extern struct device *dmx_dma_dev;
 int dmx_copy_struct_from_user(void *dst, size_t ksize, void __user *uarg,
 			      unsigned int cmd);
 u64 dmx_max_buffer_size(void);

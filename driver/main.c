@@ -11,12 +11,14 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
 #include <uapi/linux/dma-heap.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/platform_device.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
@@ -34,6 +36,13 @@ static unsigned int max_total_mb;
 module_param(max_total_mb, uint, 0644);
 MODULE_PARM_DESC(max_total_mb,
 		 "Most memory all live buffers together may hold, in MiB (default 0: three quarters of RAM)");
+
+/*
+ * The module's own DMA device: contig buffers are allocated for it (through
+ * CMA where the kernel has it) and their bus address is its view of them.
+ */
+static struct platform_device *dmx_pdev;
+struct device *dmx_dma_dev;
 
 /**
  * struct dmx_node - a device node of one memory kind
@@ -240,6 +249,15 @@ static int __init dmx_init(void)
 {
 	int ret, i;
 
+	dmx_pdev = platform_device_register_simple(KBUILD_MODNAME,
+						   PLATFORM_DEVID_NONE, NULL, 0);
+	if (IS_ERR(dmx_pdev))
+		return PTR_ERR(dmx_pdev);
+	dmx_dma_dev = &dmx_pdev->dev;
+	ret = dma_coerce_mask_and_coherent(dmx_dma_dev, DMA_BIT_MASK(64));
+	if (ret)
+		goto err_unregister_pdev;
+
 	for (i = 0; i < ARRAY_SIZE(dmx_nodes); i++) {
 		ret = misc_register(&dmx_nodes[i].misc);
 		if (ret) {
@@ -255,6 +273,8 @@ static int __init dmx_init(void)
 err_deregister:
 	while (--i >= 0)
 		misc_deregister(&dmx_nodes[i].misc);
+err_unregister_pdev:
+	platform_device_unregister(dmx_pdev);
 	return ret;
 }
 
@@ -269,6 +289,7 @@ static void __exit dmx_exit(void)
 	dmx_debugfs_exit();
 	for (i = ARRAY_SIZE(dmx_nodes) - 1; i >= 0; i--)
 		misc_deregister(&dmx_nodes[i].misc);
+	platform_device_unregister(dmx_pdev);
 }
 
 module_init(dmx_init);
