@@ -596,6 +596,15 @@ TEST_F(ctl, debugfs_lists_live_buffers_with_kind_and_name)
 		found += strstr(line, " contig 8192 0 0 0 0 listed-buffer\n") != NULL;
 	fclose(f);
 	EXPECT_EQ(1, found);
+
+	/* The kernel's own list of every dma-buf shows exporter and name. */
+	found = 0;
+	f = fopen("/sys/kernel/debug/dma_buf/bufinfo", "re");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f))
+		found += strstr(line, "dmabuf_exporter") && strstr(line, "listed-buffer");
+	fclose(f);
+	EXPECT_EQ(1, found);
 	close(buf);
 }
 
