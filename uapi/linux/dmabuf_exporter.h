@@ -208,4 +208,65 @@ struct dmabuf_exporter_query {
 #define DMABUF_EXPORTER_IOCTL_QUERY \
 	_IOWR(DMABUF_EXPORTER_IOC_MAGIC, 0x02, struct dmabuf_exporter_query)
 
+/**
+ * DMABUF_EXPORTER_IMPORT_WRITE - &dmabuf_exporter_import_user.flags bit:
+ * pin the pages writable, so devices and other mappings may write them.
+ * Without it the pages are pinned read-only and the dma-buf can only be
+ * mapped read-only (its fd_flags access mode must then be O_RDONLY).
+ */
+#define DMABUF_EXPORTER_IMPORT_WRITE	0x1U
+
+/**
+ * struct dmabuf_exporter_import_user - export a range of user memory
+ * @addr:	in: start of the range; page-aligned.
+ * @len:	in: its length in bytes; page-aligned, nonzero.
+ * @flags:	in: DMABUF_EXPORTER_IMPORT_* bits; others must be zero.
+ * @fd_flags:	in: O_CLOEXEC and an access mode, as for
+ *		DMA_HEAP_IOCTL_ALLOC.
+ * @fd:		out: the new dma-buf fd.
+ * @pad:	must be zero.
+ * @name:	in: user pointer to a name as for &dmabuf_exporter_alloc, or 0.
+ * @reserved:	must be zero.
+ *
+ * The pages of [@addr, @addr + @len) are pinned (pin_user_pages() with
+ * FOLL_LONGTERM) and stay pinned and valid until the last reference to the
+ * dma-buf is gone, even if the range is unmapped or the process exits. They
+ * count against the caller's RLIMIT_MEMLOCK (CAP_IPC_LOCK exempts) until
+ * then, and against the module's max_pinned_mb.
+ */
+struct dmabuf_exporter_import_user {
+	__u64 addr;
+	__u64 len;
+	__u32 flags;
+	__u32 fd_flags;
+	__u32 fd;
+	__u32 pad;
+	__u64 name;
+	__u64 reserved[4];
+};
+
+/**
+ * DMABUF_EXPORTER_IOCTL_IMPORT_USER - pin user memory, export it (ctl node)
+ *
+ * Takes a &struct dmabuf_exporter_import_user. Errors: EINVAL for an
+ * unaligned or zero address or length, a range that wraps, unknown flags or
+ * fd_flags, a writable access mode without DMABUF_EXPORTER_IMPORT_WRITE,
+ * nonzero pad or reserved, a name too long; EFAULT when part of the range is
+ * not mapped, is an I/O or PFN mapping (another dma-buf's mmap, for
+ * example), or is read-only for a writable import; EOPNOTSUPP (or EFAULT,
+ * depending on the kernel) for memory that cannot be pinned long-term, such
+ * as writable shared mappings of files on a regular filesystem; ENOMEM when
+ * RLIMIT_MEMLOCK or max_pinned_mb would be exceeded or memory ran out;
+ * EINTR on a fatal signal; EMFILE when out of fds. Nothing stays pinned on
+ * any error.
+ */
+#define DMABUF_EXPORTER_IOCTL_IMPORT_USER \
+	_IOWR(DMABUF_EXPORTER_IOC_MAGIC, 0x03, struct dmabuf_exporter_import_user)
+
+/*
+ * The ctl node also speaks udmabuf's ABI (<linux/udmabuf.h>): UDMABUF_CREATE
+ * and UDMABUF_CREATE_LIST, with the kernel's structs, rules and errnos, so
+ * software written for /dev/udmabuf works on kernels built without it.
+ */
+
 #endif /* _UAPI_LINUX_DMABUF_EXPORTER_H */
