@@ -179,6 +179,10 @@ static struct sg_table *dmx_map_dma_buf(struct dma_buf_attachment *attachment,
 	struct scatterlist *s, *d;
 	int ret, i;
 
+	/* Pages pinned read-only must never be written by a device. */
+	if (buf->read_only && dir != DMA_TO_DEVICE)
+		return ERR_PTR(-EACCES);
+
 	ret = dma_map_sgtable(a->dev, &a->sgt, dir, 0);
 	if (ret)
 		return ERR_PTR(ret);
@@ -420,6 +424,7 @@ struct dmx_buffer *dmx_buffer_of(struct dma_buf *dmabuf)
  * @kind:	memory kind.
  * @len:	length in bytes as userspace asked; rounded up to pages.
  * @fd_flags:	O_CLOEXEC and access mode of the future dma-buf file.
+ * @args:	what the kind needs to know (importing kinds), or NULL.
  *
  * Return: the dma-buf, which owns the buffer, or an ERR_PTR: -EINVAL for a
  * length that is 0 or wraps when rounded up, -ENOMEM when it is over a limit
@@ -427,7 +432,7 @@ struct dmx_buffer *dmx_buffer_of(struct dma_buf *dmabuf)
  * allocated.
  */
 struct dma_buf *dmx_buffer_create(const struct dmx_kind *kind, u64 len,
-				  u32 fd_flags)
+				  u32 fd_flags, const void *args)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct dmx_buffer *buf;
@@ -453,7 +458,7 @@ struct dma_buf *dmx_buffer_create(const struct dmx_kind *kind, u64 len,
 	INIT_LIST_HEAD(&buf->attachments);
 	atomic_set(&buf->mmap_count, 0);
 
-	ret = kind->alloc(buf);
+	ret = kind->alloc(buf, args);
 	if (ret)
 		goto err_free_buf;
 
@@ -491,6 +496,7 @@ int dmx_buffers_show(struct seq_file *m, void *unused)
 {
 	static const struct dmx_kind *const kinds[] = {
 		&dmx_system_kind, &dmx_system_uncached_kind, &dmx_contig_kind,
+		&dmx_user_kind, &dmx_memfd_kind,
 	};
 	u64 count[ARRAY_SIZE(kinds)] = {}, bytes[ARRAY_SIZE(kinds)] = {};
 	struct dmx_buffer *buf;

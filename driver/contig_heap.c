@@ -23,7 +23,7 @@
 #define DMX_CONTIG_GFP \
 	(GFP_KERNEL | __GFP_ACCOUNT | __GFP_NOWARN | __GFP_RETRY_MAYFAIL)
 
-static int dmx_contig_alloc(struct dmx_buffer *buf)
+static int dmx_contig_alloc(struct dmx_buffer *buf, const void *args)
 {
 	struct page *page;
 	int ret;

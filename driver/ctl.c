@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * /dev/dmabuf-exporter/ctl: what the dma-heap ABI cannot express. Allocate
- * with kind, size and name in one call; describe any of our buffers.
+ * with kind, size and name in one call; describe any of our buffers; export
+ * pinned user memory; and udmabuf's ABI for memfds.
  */
 
 #include <linux/capability.h>
@@ -12,6 +13,7 @@
 #include <linux/uaccess.h>
 
 #include <uapi/linux/dma-heap.h>
+#include <uapi/linux/udmabuf.h>
 #include <linux/dmabuf_exporter.h>
 
 #include "exporter.h"
@@ -22,31 +24,27 @@ static const struct dmx_kind *const dmx_kinds[DMABUF_EXPORTER_KIND_COUNT] = {
 	[DMABUF_EXPORTER_KIND_CONTIG] = &dmx_contig_kind,
 };
 
-static long dmx_ctl_alloc(unsigned int cmd, void __user *uarg)
+/*
+ * Create a buffer and hand it to userspace: the name is read (and refused if
+ * too long) before anything is allocated.
+ */
+static long dmx_ctl_export(const struct dmx_kind *kind, u64 len, u32 fd_flags,
+			   const void *args, u64 uname, void __user *uarg,
+			   void *karg, size_t ksize, u32 *fd_field)
 {
-	struct dmabuf_exporter_alloc req;
-	const struct dmx_kind *kind;
 	struct dma_buf *dmabuf;
 	char *name = NULL;
 	long ret;
 
-	ret = dmx_copy_struct_from_user(&req, sizeof(req), uarg, cmd);
-	if (ret)
-		return ret;
-	if (req.flags || req.fd || req.kind >= DMABUF_EXPORTER_KIND_COUNT ||
-	    (req.fd_flags & ~DMA_HEAP_VALID_FD_FLAGS) ||
-	    memchr_inv(req.reserved, 0, sizeof(req.reserved)))
-		return -EINVAL;
-	if (req.name) {
+	if (uname) {
 		/* -EINVAL when too long, -EFAULT when unreadable. */
-		name = strndup_user(u64_to_user_ptr(req.name),
+		name = strndup_user(u64_to_user_ptr(uname),
 				    DMABUF_EXPORTER_NAME_LEN);
 		if (IS_ERR(name))
 			return PTR_ERR(name);
 	}
 
-	kind = dmx_kinds[array_index_nospec(req.kind, DMABUF_EXPORTER_KIND_COUNT)];
-	dmabuf = dmx_buffer_create(kind, req.size, req.fd_flags);
+	dmabuf = dmx_buffer_create(kind, len, fd_flags, args);
 	if (IS_ERR(dmabuf)) {
 		ret = PTR_ERR(dmabuf);
 		goto out_free_name;
@@ -58,11 +56,58 @@ static long dmx_ctl_alloc(unsigned int cmd, void __user *uarg)
 		spin_unlock(&dmabuf->name_lock);
 		name = NULL;
 	}
-	ret = dmx_install_fd(dmabuf, req.fd_flags, uarg, &req, sizeof(req),
-			     &req.fd);
+	ret = dmx_install_fd(dmabuf, fd_flags, uarg, karg, ksize, fd_field);
+	if (ret > 0)
+		ret = 0;
 out_free_name:
 	kfree(name);
 	return ret;
+}
+
+static long dmx_ctl_alloc(unsigned int cmd, void __user *uarg)
+{
+	struct dmabuf_exporter_alloc req;
+	const struct dmx_kind *kind;
+	long ret;
+
+	ret = dmx_copy_struct_from_user(&req, sizeof(req), uarg, cmd);
+	if (ret)
+		return ret;
+	if (req.flags || req.fd || req.kind >= DMABUF_EXPORTER_KIND_COUNT ||
+	    (req.fd_flags & ~DMA_HEAP_VALID_FD_FLAGS) ||
+	    memchr_inv(req.reserved, 0, sizeof(req.reserved)))
+		return -EINVAL;
+
+	kind = dmx_kinds[array_index_nospec(req.kind, DMABUF_EXPORTER_KIND_COUNT)];
+	return dmx_ctl_export(kind, req.size, req.fd_flags, NULL, req.name,
+			      uarg, &req, sizeof(req), &req.fd);
+}
+
+static long dmx_ctl_import_user(unsigned int cmd, void __user *uarg)
+{
+	struct dmabuf_exporter_import_user req;
+	struct dmx_user_args args;
+	long ret;
+
+	ret = dmx_copy_struct_from_user(&req, sizeof(req), uarg, cmd);
+	if (ret)
+		return ret;
+	if ((req.flags & ~DMABUF_EXPORTER_IMPORT_WRITE) || req.fd || req.pad ||
+	    (req.fd_flags & ~DMA_HEAP_VALID_FD_FLAGS) ||
+	    memchr_inv(req.reserved, 0, sizeof(req.reserved)))
+		return -EINVAL;
+	/* A read-only pin cannot back a writable file. */
+	if (!(req.flags & DMABUF_EXPORTER_IMPORT_WRITE) &&
+	    (req.fd_flags & O_ACCMODE) != O_RDONLY)
+		return -EINVAL;
+	if (!req.len || !PAGE_ALIGNED(req.addr) || !PAGE_ALIGNED(req.len) ||
+	    req.addr + req.len < req.addr || req.addr + req.len > TASK_SIZE)
+		return -EINVAL;
+
+	args.addr = req.addr;
+	args.write = req.flags & DMABUF_EXPORTER_IMPORT_WRITE;
+	return dmx_ctl_export(&dmx_user_kind, req.len, req.fd_flags, &args,
+			      req.name, uarg, &req, sizeof(req), &req.fd);
 }
 
 /* Physically contiguous runs of pages in @sgt. */
@@ -155,11 +200,18 @@ static long dmx_ctl_ioctl(struct file *file, unsigned int cmd,
 {
 	void __user *uarg = (void __user *)arg;
 
+	/* udmabuf's structs never grow: exact numbers, as udmabuf matches. */
+	if (cmd == UDMABUF_CREATE || cmd == UDMABUF_CREATE_LIST)
+		return dmx_udmabuf_ioctl(cmd, uarg);
+
 	switch (DMX_IOC_BASE(cmd)) {
 	case DMX_IOC_BASE(DMABUF_EXPORTER_IOCTL_ALLOC):
 		return dmx_ctl_alloc(cmd, uarg);
 	case DMX_IOC_BASE(DMABUF_EXPORTER_IOCTL_QUERY):
 		return dmx_ctl_query(cmd, uarg);
+	case DMX_IOC_BASE(DMABUF_EXPORTER_IOCTL_IMPORT_USER):
+		return dmx_ctl_import_user(cmd, uarg);
+
 	case DMX_IOC_BASE(DMABUF_EXPORTER_IOCTL_INFO):
 		return dmx_info_ioctl(cmd, uarg);
 	default:

@@ -26,9 +26,10 @@ struct seq_file;
  * @id:		its enum dmabuf_exporter_kind value.
  * @write_combine: CPU mappings (userspace and vmap) are write-combined.
  * @contiguous:	the pages are physically contiguous (one table entry).
- * @alloc:	fill @buf->sgt with @buf->size bytes of zeroed memory charged
- *		to the caller's memory cgroup; returns 0 or a negative errno
- *		and then leaves nothing allocated.
+ * @alloc:	fill @buf->sgt with @buf->size bytes of memory: zeroed and
+ *		charged to the caller's memory cgroup for the allocating
+ *		kinds, the pages @args describe for the importing ones; returns
+ *		0 or a negative errno and then leaves nothing allocated.
  * @free:	free what @alloc allocated, including the table.
  */
 struct dmx_kind {
@@ -36,7 +37,7 @@ struct dmx_kind {
 	u32 id;
 	bool write_combine;
 	bool contiguous;
-	int (*alloc)(struct dmx_buffer *buf);
+	int (*alloc)(struct dmx_buffer *buf, const void *args);
 	void (*free)(struct dmx_buffer *buf);
 };
 
@@ -46,6 +47,8 @@ struct dmx_kind {
  * @size:	length in bytes, a multiple of PAGE_SIZE.
  * @sgt:	the exporter's own table of the pages; never handed out.
  * @dma_addr:	for a contiguous kind, its address for dmx_dma_dev.
+ * @priv:	private data of the kind.
+ * @read_only:	devices may only read it (a read-only user-memory import).
  * @dmabuf:	the dma-buf exporting this buffer.
  * @node:	entry in the module's list of live buffers.
  * @lock:	protects the members below it.
@@ -61,6 +64,8 @@ struct dmx_buffer {
 	size_t size;
 	struct sg_table sgt;
 	dma_addr_t dma_addr;
+	void *priv;
+	bool read_only;
 	struct dma_buf *dmabuf;
 	struct list_head node;
 	struct mutex lock;	/* protects the members below */
@@ -75,10 +80,12 @@ struct dmx_buffer {
 extern const struct dmx_kind dmx_system_kind;
 extern const struct dmx_kind dmx_system_uncached_kind;
 extern const struct dmx_kind dmx_contig_kind;
+extern const struct dmx_kind dmx_user_kind;
+extern const struct dmx_kind dmx_memfd_kind;
 
 /* buffer.c */
 struct dma_buf *dmx_buffer_create(const struct dmx_kind *kind, u64 len,
-				  u32 fd_flags);
+				  u32 fd_flags, const void *args);
 struct dmx_buffer *dmx_buffer_of(struct dma_buf *dmabuf);
 void dmx_buffer_stats(u64 *buffers, u64 *bytes);
 int dmx_buffers_show(struct seq_file *m, void *unused);
@@ -92,12 +99,25 @@ int dmx_copy_struct_from_user(void *dst, size_t ksize, void __user *uarg,
 			      unsigned int cmd);
 u64 dmx_max_buffer_size(void);
 u64 dmx_max_total_size(void);
+u64 dmx_max_pinned_size(void);
 long dmx_install_fd(struct dma_buf *dmabuf, u32 fd_flags, void __user *uarg,
 		    void *karg, size_t usize, u32 *fd_field);
 long dmx_info_ioctl(unsigned int cmd, void __user *uarg);
 
 /* ctl.c */
 extern const struct file_operations dmx_ctl_fops;
+
+/* user_pages.c */
+struct dmx_user_args {
+	unsigned long addr;
+	bool write;
+};
+
+
+u64 dmx_pinned_bytes(void);
+
+/* udmabuf_compat.c */
+long dmx_udmabuf_ioctl(unsigned int cmd, void __user *uarg);
 
 /* debugfs.c */
 void dmx_debugfs_init(void);

@@ -37,6 +37,11 @@ module_param(max_total_mb, uint, 0644);
 MODULE_PARM_DESC(max_total_mb,
 		 "Most memory all live buffers together may hold, in MiB (default 0: three quarters of RAM)");
 
+static unsigned int max_pinned_mb;
+module_param(max_pinned_mb, uint, 0644);
+MODULE_PARM_DESC(max_pinned_mb,
+		 "Most user memory all imports together may pin, in MiB (default 0: a quarter of RAM)");
+
 /*
  * The module's own DMA device: contig buffers are allocated for it (through
  * CMA where the kernel has it) and their bus address is its view of them.
@@ -72,11 +77,21 @@ u64 dmx_max_total_size(void)
 	return (u64)(totalram_pages() / 4 * 3) << PAGE_SHIFT;
 }
 
+u64 dmx_max_pinned_size(void)
+{
+	unsigned int mb = READ_ONCE(max_pinned_mb);
+
+	if (mb)
+		return (u64)mb << 20;
+	return (u64)(totalram_pages() / 4) << PAGE_SHIFT;
+}
+
 /**
  * dmx_install_fd() - give a new dma-buf to userspace as an fd
  * @dmabuf:	the buffer; its reference passes to the fd, or is dropped.
  * @fd_flags:	O_CLOEXEC or not.
- * @uarg:	where the ioctl's struct goes back to.
+ * @uarg:	where the ioctl's struct goes back to, or NULL when the fd is
+ *		only returned (udmabuf's ABI).
  * @karg:	the kernel copy of that struct.
  * @usize:	how many bytes of it to copy back.
  * @fd_field:	the member of @karg that receives the fd number.
@@ -85,7 +100,7 @@ u64 dmx_max_total_size(void)
  * its number: a failed copy must not leave a live fd nobody knows of, and an
  * fd table that is full must not leave the buffer behind (CVE-2024-56712).
  *
- * Return: 0, or -EMFILE / -EFAULT with the buffer released.
+ * Return: the fd, or -EMFILE / -EFAULT with the buffer released.
  */
 long dmx_install_fd(struct dma_buf *dmabuf, u32 fd_flags, void __user *uarg,
 		    void *karg, size_t usize, u32 *fd_field)
@@ -97,14 +112,16 @@ long dmx_install_fd(struct dma_buf *dmabuf, u32 fd_flags, void __user *uarg,
 		dma_buf_put(dmabuf);
 		return fd;
 	}
-	*fd_field = fd;
-	if (copy_to_user(uarg, karg, usize)) {
-		put_unused_fd(fd);
-		dma_buf_put(dmabuf);
-		return -EFAULT;
+	if (uarg) {
+		*fd_field = fd;
+		if (copy_to_user(uarg, karg, usize)) {
+			put_unused_fd(fd);
+			dma_buf_put(dmabuf);
+			return -EFAULT;
+		}
 	}
 	fd_install(fd, dmabuf->file);
-	return 0;
+	return fd;
 }
 
 /*
@@ -119,6 +136,7 @@ static long dmx_heap_alloc_ioctl(const struct dmx_kind *kind, unsigned int cmd,
 	struct dma_heap_allocation_data data = {};
 	size_t usize = min_t(size_t, _IOC_SIZE(cmd), sizeof(data));
 	struct dma_buf *dmabuf;
+	long ret;
 
 	if (usize < offsetofend(struct dma_heap_allocation_data, fd))
 		return -EINVAL;
@@ -132,11 +150,12 @@ static long dmx_heap_alloc_ioctl(const struct dmx_kind *kind, unsigned int cmd,
 	if (data.heap_flags & ~DMA_HEAP_VALID_HEAP_FLAGS)
 		return -EINVAL;
 
-	dmabuf = dmx_buffer_create(kind, data.len, data.fd_flags);
+	dmabuf = dmx_buffer_create(kind, data.len, data.fd_flags, NULL);
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
-	return dmx_install_fd(dmabuf, data.fd_flags, uarg, &data, usize,
-			      &data.fd);
+	ret = dmx_install_fd(dmabuf, data.fd_flags, uarg, &data, usize,
+			     &data.fd);
+	return ret < 0 ? ret : 0;
 }
 
 /**
@@ -175,6 +194,7 @@ long dmx_info_ioctl(unsigned int cmd, void __user *uarg)
 	info.api_version = DMABUF_EXPORTER_API_VERSION;
 	info.max_buffer_size = dmx_max_buffer_size();
 	info.page_size = PAGE_SIZE;
+	info.pinned_bytes = dmx_pinned_bytes();
 	dmx_buffer_stats(&info.live_buffers, &info.live_bytes);
 
 	if (copy_to_user(uarg, &info, sizeof(info)))

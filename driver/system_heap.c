@@ -47,7 +47,7 @@ static struct page *dmx_alloc_chunk(size_t remaining, unsigned int max_order)
 	return NULL;
 }
 
-static int dmx_system_alloc(struct dmx_buffer *buf)
+static int dmx_system_alloc(struct dmx_buffer *buf, const void *args)
 {
 	unsigned int max_order = dmx_orders[0];
 	size_t remaining = buf->size;
@@ -126,12 +126,13 @@ static struct page **dmx_page_array(struct dmx_buffer *buf)
 	return pages;
 }
 
-static int dmx_system_uncached_alloc(struct dmx_buffer *buf)
+static int dmx_system_uncached_alloc(struct dmx_buffer *buf,
+				     const void *args)
 {
 	struct page **pages;
 	int ret;
 
-	ret = dmx_system_alloc(buf);
+	ret = dmx_system_alloc(buf, args);
 	if (ret)
 		return ret;
 

@@ -60,13 +60,20 @@
  * @DMABUF_EXPORTER_KIND_SYSTEM: cached, scatter-gather.
  * @DMABUF_EXPORTER_KIND_SYSTEM_UNCACHED: write-combined, scatter-gather.
  * @DMABUF_EXPORTER_KIND_CONTIG: cached, physically contiguous.
- * @DMABUF_EXPORTER_KIND_COUNT: number of kinds; not a kind.
+ * @DMABUF_EXPORTER_KIND_COUNT: number of kinds DMABUF_EXPORTER_IOCTL_ALLOC
+ *	can allocate; not a kind.
+ * @DMABUF_EXPORTER_KIND_USER: pinned user memory
+ *	(DMABUF_EXPORTER_IOCTL_IMPORT_USER); reported by queries only.
+ * @DMABUF_EXPORTER_KIND_MEMFD: memfd pages (UDMABUF_CREATE*); reported by
+ *	queries only.
  */
 enum dmabuf_exporter_kind {
 	DMABUF_EXPORTER_KIND_SYSTEM = 0,
 	DMABUF_EXPORTER_KIND_SYSTEM_UNCACHED = 1,
 	DMABUF_EXPORTER_KIND_CONTIG = 2,
-	DMABUF_EXPORTER_KIND_COUNT
+	DMABUF_EXPORTER_KIND_COUNT,
+	DMABUF_EXPORTER_KIND_USER = 0x100,
+	DMABUF_EXPORTER_KIND_MEMFD = 0x101,
 };
 
 /** DMABUF_EXPORTER_NAME_LEN - buffer names, NUL included (as DMA_BUF_SET_NAME). */
@@ -102,7 +109,8 @@ struct dmabuf_exporter_info {
 	__u64 live_bytes;
 	__u32 page_size;
 	__u32 pad;
-	__u64 reserved[4];
+	__u64 pinned_bytes;
+	__u64 reserved[3];
 };
 
 /**
@@ -218,7 +226,9 @@ struct dmabuf_exporter_query {
 
 /**
  * struct dmabuf_exporter_import_user - export a range of user memory
- * @addr:	in: start of the range; page-aligned.
+ * @addr:	in: start of the range; page-aligned (EINVAL otherwise: round
+ *		the range out to pages yourself, knowing that the whole pages
+ *		are then shared).
  * @len:	in: its length in bytes; page-aligned, nonzero.
  * @flags:	in: DMABUF_EXPORTER_IMPORT_* bits; others must be zero.
  * @fd_flags:	in: O_CLOEXEC and an access mode, as for

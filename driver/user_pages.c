@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The "user" kind: a range of the caller's memory, pinned and exported.
+ *
+ * The classic get_user_pages recipe, done with pin_user_pages_fast() and
+ * FOLL_LONGTERM (the pages may stay pinned for as long as the dma-buf
+ * lives), in batches so a huge range never needs one huge call, and with a
+ * partial pin unwound by releasing exactly the pages that were pinned.
+ *
+ * Accounting, as RDMA does: the pages count in the caller's mm->pinned_vm
+ * against its RLIMIT_MEMLOCK (CAP_IPC_LOCK exempts), and in the module-wide
+ * max_pinned_mb. Both are given back when the last reference to the dma-buf
+ * goes, even after the process has exited: the mm is kept (mmgrab) only for
+ * that.
+ */
+
+#include <linux/backing-dev.h>
+#include <linux/capability.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+
+#include <linux/dmabuf_exporter.h>
+
+#include "exporter.h"
+
+/* Pages pinned per pin_user_pages_fast() call: one page of pointers. */
+#define DMX_PIN_BATCH	(PAGE_SIZE / sizeof(struct page *))
+
+/**
+ * struct dmx_user_pages - kind data of a user-memory buffer
+ * @pages:	the pinned pages, in order.
+ * @npages:	how many.
+ * @mm:		the mm whose pinned_vm they count in.
+ * @write:	pinned writable; unpinned dirty.
+ */
+struct dmx_user_pages {
+	struct page **pages;
+	unsigned long npages;
+	struct mm_struct *mm;
+	bool write;
+};
+
+static atomic64_t dmx_pinned_pages = ATOMIC64_INIT(0);
+
+u64 dmx_pinned_bytes(void)
+{
+	return (u64)atomic64_read(&dmx_pinned_pages) << PAGE_SHIFT;
+}
+
+/* Count @npages against RLIMIT_MEMLOCK and the module limit, or -ENOMEM. */
+static int dmx_account_pinned(struct mm_struct *mm, unsigned long npages)
+{
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	u64 module_limit = dmx_max_pinned_size() >> PAGE_SHIFT;
+	s64 old;
+
+	if (atomic64_add_return(npages, &mm->pinned_vm) > limit &&
+	    !capable(CAP_IPC_LOCK))
+		goto err_unaccount_mm;
+
+	old = atomic64_read(&dmx_pinned_pages);
+	do {
+		if (npages > module_limit || (u64)old > module_limit - npages)
+			goto err_unaccount_mm;
+	} while (!atomic64_try_cmpxchg(&dmx_pinned_pages, &old, old + npages));
+	return 0;
+
+err_unaccount_mm:
+	atomic64_sub(npages, &mm->pinned_vm);
+	return -ENOMEM;
+}
+
+static void dmx_unaccount_pinned(struct mm_struct *mm, unsigned long npages)
+{
+	atomic64_sub(npages, &dmx_pinned_pages);
+	atomic64_sub(npages, &mm->pinned_vm);
+}
+
+/*
+ * Refuse what must not be pinned for long, with the errno of the newest
+ * kernels on all of them: holes, I/O and PFN mappings (another dma-buf's
+ * mmap, for instance), writes to read-only mappings, and writable shared
+ * mappings of files whose dirty pages are written back (a regular
+ * filesystem; 6.5 and later refuse those themselves, 6.1 does not).
+ * pin_user_pages_fast() checks the first three again under its own locks.
+ */
+static int dmx_check_vmas(struct mm_struct *mm, unsigned long start,
+			  unsigned long end, bool write)
+{
+	struct vm_area_struct *vma;
+	unsigned long addr;
+	int ret = 0;
+
+	mmap_read_lock(mm);
+	for (addr = start; addr < end; addr = vma->vm_end) {
+		vma = find_vma(mm, addr);
+		if (!vma || vma->vm_start > addr ||
+		    (vma->vm_flags & (VM_IO | VM_PFNMAP)) ||
+		    (write && !(vma->vm_flags & VM_WRITE)) ||
+		    (write && (vma->vm_flags & VM_SHARED) && vma->vm_file &&
+		     mapping_can_writeback(vma->vm_file->f_mapping))) {
+			ret = -EFAULT;
+			break;
+		}
+	}
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+/* Pin all of [addr, addr + npages pages) or nothing. */
+static int dmx_pin_range(unsigned long addr, unsigned long npages, bool write,
+			 struct page **pages)
+{
+	unsigned int gup_flags = FOLL_LONGTERM | (write ? FOLL_WRITE : 0);
+	unsigned long pinned = 0;
+	int ret;
+
+	while (pinned < npages) {
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			goto err_unpin;
+		}
+		ret = pin_user_pages_fast(addr + (pinned << PAGE_SHIFT),
+					  min(npages - pinned, DMX_PIN_BATCH),
+					  gup_flags, pages + pinned);
+		/* A short count stops at a hole; the next call reports it. */
+		if (ret <= 0) {
+			ret = ret ?: -EFAULT;
+			goto err_unpin;
+		}
+		pinned += ret;
+	}
+	return 0;
+
+err_unpin:
+	/* Exactly the pages pinned so far, and nothing else. */
+	unpin_user_pages(pages, pinned);
+	return ret;
+}
+
+static int dmx_user_alloc(struct dmx_buffer *buf, const void *args)
+{
+	const struct dmx_user_args *ua = args;
+	unsigned long npages = buf->size >> PAGE_SHIFT;
+	struct mm_struct *mm = current->mm;
+	struct dmx_user_pages *up;
+	int ret;
+
+	up = kzalloc(sizeof(*up), GFP_KERNEL);
+	if (!up)
+		return -ENOMEM;
+	up->npages = npages;
+	up->write = ua->write;
+
+	ret = dmx_account_pinned(mm, npages);
+	if (ret)
+		goto err_free_up;
+
+	up->pages = kvmalloc_array(npages, sizeof(*up->pages), GFP_KERNEL);
+	if (!up->pages) {
+		ret = -ENOMEM;
+		goto err_unaccount;
+	}
+
+	ret = dmx_check_vmas(mm, ua->addr, ua->addr + buf->size, ua->write);
+	if (ret)
+		goto err_free_pages;
+	ret = dmx_pin_range(ua->addr, npages, ua->write, up->pages);
+	if (ret)
+		goto err_free_pages;
+
+	ret = sg_alloc_table_from_pages_segment(&buf->sgt, up->pages, npages,
+						0, buf->size,
+						rounddown(UINT_MAX, PAGE_SIZE),
+						GFP_KERNEL);
+	if (ret)
+		goto err_unpin;
+
+	mmgrab(mm);
+	up->mm = mm;
+	buf->priv = up;
+	buf->read_only = !ua->write;
+	return 0;
+
+err_unpin:
+	unpin_user_pages(up->pages, npages);
+err_free_pages:
+	kvfree(up->pages);
+err_unaccount:
+	dmx_unaccount_pinned(mm, npages);
+err_free_up:
+	kfree(up);
+	return ret;
+}
+
+static void dmx_user_free(struct dmx_buffer *buf)
+{
+	struct dmx_user_pages *up = buf->priv;
+
+	sg_free_table(&buf->sgt);
+	/* Devices and mappings may have written them: tell the owner. */
+	unpin_user_pages_dirty_lock(up->pages, up->npages, up->write);
+	kvfree(up->pages);
+	dmx_unaccount_pinned(up->mm, up->npages);
+	mmdrop(up->mm);
+	kfree(up);
+}
+
+const struct dmx_kind dmx_user_kind = {
+	.name = "user",
+	.id = DMABUF_EXPORTER_KIND_USER,
+	.alloc = dmx_user_alloc,
+	.free = dmx_user_free,
+};

@@ -1,0 +1,637 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * DMABUF_EXPORTER_IOCTL_IMPORT_USER: user memory pinned and exported as a
+ * dma-buf. Every test checks that the kernel's pin counters are back where
+ * they started afterwards (nothing left pinned), whatever the outcome.
+ */
+#include <linux/capability.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <xf86drm.h>
+
+#include "dmx_test.h"
+#include "kselftest_harness.h"
+
+#define PARAM_DIR "/sys/module/dmabuf_exporter/parameters/"
+
+/*
+ * Pins held system-wide. The counters are kept per CPU and folded lazily:
+ * stat_refresh folds them first, or the difference may even be negative.
+ */
+static int64_t pins_held(void)
+{
+	char name[64];
+	unsigned long long v, acquired = 0, released = 0;
+	int fd = open("/proc/sys/vm/stat_refresh", O_WRONLY | O_CLOEXEC);
+	FILE *f;
+
+	if (fd >= 0) {
+		if (write(fd, "1", 1) < 0)
+			perror("stat_refresh");
+		close(fd);
+	}
+	f = fopen("/proc/vmstat", "re");
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %llu", name, &v) == 2) {
+		if (!strcmp(name, "nr_foll_pin_acquired"))
+			acquired = v;
+		else if (!strcmp(name, "nr_foll_pin_released"))
+			released = v;
+	}
+	fclose(f);
+	return (int64_t)(acquired - released);
+}
+
+/*
+ * The pin counters are system-wide: flush dirty pages first (writeback of
+ * the 9p share pins pages too), then wait until they hold still.
+ */
+static int64_t pins_settled(void)
+{
+	int64_t a, b;
+	int i;
+
+	sync();
+	b = pins_held();
+	for (i = 0; i < 100; i++) {
+		usleep(20 * 1000);
+		a = b;
+		b = pins_held();
+		if (a == b)
+			break;
+	}
+	return b;
+}
+
+/*
+ * Wait (bounded) for the counters to come back to @want or below: a pin
+ * someone else held at the start may have been released since, but a pin we
+ * leaked keeps them above.
+ */
+static int64_t pins_back_to(int64_t want)
+{
+	int64_t now = pins_settled();
+	int i;
+
+	for (i = 0; i < 100 && now > want; i++) {
+		usleep(20 * 1000);
+		now = pins_settled();
+	}
+	return now;
+}
+
+static uint64_t module_pinned_bytes(int ctl)
+{
+	struct dmabuf_exporter_info info;
+
+	return __dmx_info(ctl, &info) ? UINT64_MAX : info.pinned_bytes;
+}
+
+static int __import(int ctl, void *addr, uint64_t len, uint32_t flags,
+		    uint32_t fd_flags)
+{
+	struct dmabuf_exporter_import_user req = {
+		.addr = (uintptr_t)addr,
+		.len = len,
+		.flags = flags,
+		.fd_flags = fd_flags | O_CLOEXEC,
+	};
+
+	if (ioctl(ctl, DMABUF_EXPORTER_IOCTL_IMPORT_USER, &req))
+		return -errno;
+	return (int)req.fd;
+}
+
+/* Writable import, read-write fd. */
+static int import_rw(int ctl, void *addr, uint64_t len)
+{
+	return __import(ctl, addr, len, DMABUF_EXPORTER_IMPORT_WRITE, O_RDWR);
+}
+
+static void *map_anon(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void fill(uint8_t *p, size_t len, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = dmx_pattern(i, seed);
+}
+
+static int64_t mismatch(const uint8_t *p, size_t len, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != dmx_pattern(i, seed))
+			return (int64_t)i;
+	return -1;
+}
+
+static int write_param(const char *name, unsigned long value)
+{
+	char path[128];
+	FILE *f;
+	int ret;
+
+	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
+	f = fopen(path, "we");
+	if (!f)
+		return -errno;
+	ret = fprintf(f, "%lu\n", value) < 0 ? -EIO : 0;
+	if (fclose(f))
+		ret = -errno;
+	return ret;
+}
+
+static int drop_cap(int cap)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	data[CAP_TO_INDEX(cap)].effective &= ~CAP_TO_MASK(cap);
+	if (syscall(SYS_capset, &hdr, data))
+		return -errno;
+	return 0;
+}
+
+FIXTURE(user) {
+	int ctl;
+	int64_t pins;
+	int64_t live;
+};
+
+FIXTURE_SETUP(user)
+{
+	self->ctl = dmx_open_node("ctl");
+	ASSERT_LE(0, self->ctl);
+	self->pins = pins_settled();
+	ASSERT_LE(0, self->pins);
+	self->live = dmx_live_buffers(self->ctl);
+}
+
+FIXTURE_TEARDOWN(user)
+{
+	EXPECT_EQ(self->live, dmx_live_buffers(self->ctl)) TH_LOG("buffer leaked");
+	EXPECT_EQ(0, module_pinned_bytes(self->ctl)) TH_LOG("module holds pins");
+	EXPECT_GE(self->pins, pins_back_to(self->pins)) TH_LOG("pages left pinned");
+	close(self->ctl);
+}
+
+TEST_F(user, anonymous_memory_is_the_same_memory_both_ways)
+{
+	const size_t len = 16 * 4096;
+	struct dmabuf_exporter_query q = { 0 };
+	uint8_t *src, *map;
+	int buf;
+
+	src = map_anon(len);
+	ASSERT_NE(NULL, src);
+	fill(src, len, 1);
+	buf = import_rw(self->ctl, src, len);
+	ASSERT_LE(0, buf);
+	EXPECT_EQ((int64_t)len, dmx_buf_size(buf));
+	EXPECT_EQ(len, module_pinned_bytes(self->ctl));
+	q.fd = (uint32_t)buf;
+	ASSERT_EQ(0, ioctl(self->ctl, DMABUF_EXPORTER_IOCTL_QUERY, &q));
+	EXPECT_EQ(DMABUF_EXPORTER_KIND_USER, q.kind);
+
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, buf, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(0, __dmx_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW));
+	EXPECT_EQ(-1, mismatch(map, len, 1)) TH_LOG("source -> dma-buf");
+	fill(map, len, 2);
+	ASSERT_EQ(0, __dmx_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW));
+	EXPECT_EQ(-1, mismatch(src, len, 2)) TH_LOG("dma-buf -> source");
+
+	munmap(map, len);
+	close(buf);
+	munmap(src, len);
+}
+
+TEST_F(user, pages_stay_valid_after_the_source_is_unmapped)
+{
+	const size_t len = 8 * 4096;
+	uint8_t *src, *map;
+	int buf;
+
+	src = map_anon(len);
+	ASSERT_NE(NULL, src);
+	fill(src, len, 3);
+	buf = import_rw(self->ctl, src, len);
+	ASSERT_LE(0, buf);
+	ASSERT_EQ(0, munmap(src, len));
+
+	map = mmap(NULL, len, PROT_READ, MAP_SHARED, buf, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	EXPECT_EQ(-1, mismatch(map, len, 3));
+	munmap(map, len);
+	close(buf);
+}
+
+/* MADV_DONTNEED gives the process new pages; the dma-buf keeps the old. */
+TEST_F(user, madv_dontneed_of_the_source_keeps_the_pinned_pages)
+{
+	const size_t len = 4 * 4096;
+	uint8_t *src, *map;
+	int buf;
+
+	src = map_anon(len);
+	ASSERT_NE(NULL, src);
+	fill(src, len, 4);
+	buf = import_rw(self->ctl, src, len);
+	ASSERT_LE(0, buf);
+	ASSERT_EQ(0, madvise(src, len, MADV_DONTNEED));
+	EXPECT_EQ(0, src[0]);
+
+	map = mmap(NULL, len, PROT_READ, MAP_SHARED, buf, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	EXPECT_EQ(-1, mismatch(map, len, 4));
+	munmap(map, len);
+	close(buf);
+	munmap(src, len);
+}
+
+/* Pinned pages stay the parent's after fork: its writes reach the dma-buf. */
+TEST_F(user, parent_writes_after_fork_still_reach_the_dma_buf)
+{
+	const size_t len = 4 * 4096;
+	uint8_t *src, *map;
+	int buf, status;
+	pid_t pid;
+
+	src = map_anon(len);
+	ASSERT_NE(NULL, src);
+	fill(src, len, 5);
+	buf = import_rw(self->ctl, src, len);
+	ASSERT_LE(0, buf);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		src[0] ^= 0xff;	/* the child's copy only */
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	fill(src, len, 6);
+
+	map = mmap(NULL, len, PROT_READ, MAP_SHARED, buf, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	EXPECT_EQ(-1, mismatch(map, len, 6));
+	munmap(map, len);
+	close(buf);
+	munmap(src, len);
+}
+
+TEST_F(user, aligned_malloc_memory_can_be_imported)
+{
+	const size_t len = 64 * 1024;
+	uint8_t *src;
+	int buf;
+
+	ASSERT_EQ(0, posix_memalign((void **)&src, 4096, len));
+	fill(src, len, 7);
+	buf = import_rw(self->ctl, src, len);
+	ASSERT_LE(0, buf);
+	close(buf);
+	free(src);
+}
+
+TEST_F(user, transparent_huge_pages_can_be_imported)
+{
+	const size_t huge = 2 << 20, len = 2 * huge;
+	uint8_t *raw, *src, *map;
+	int buf;
+
+	raw = map_anon(len + huge);
+	ASSERT_NE(NULL, raw);
+	src = (uint8_t *)(((uintptr_t)raw + huge - 1) & ~(huge - 1));
+	madvise(src, len, MADV_HUGEPAGE);
+	fill(src, len, 8);
+	buf = import_rw(self->ctl, src, len);
+	ASSERT_LE(0, buf);
+	map = mmap(NULL, len, PROT_READ, MAP_SHARED, buf, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	EXPECT_EQ(-1, mismatch(map, len, 8));
+	munmap(map, len);
+	close(buf);
+	munmap(raw, len + huge);
+}
+
+TEST_F(user, hugetlb_pages_can_be_imported)
+{
+	const size_t len = 2 << 20;
+	uint8_t *src, *map;
+	FILE *f;
+	int buf;
+
+	f = fopen("/proc/sys/vm/nr_hugepages", "we");
+	if (f) {
+		fputs("4\n", f);
+		fclose(f);
+	}
+	src = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	if (src == MAP_FAILED)
+		SKIP(return, "no huge pages could be reserved");
+	fill(src, len, 9);
+	buf = import_rw(self->ctl, src, len);
+	ASSERT_LE(0, buf);
+	map = mmap(NULL, len, PROT_READ, MAP_SHARED, buf, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	EXPECT_EQ(-1, mismatch(map, len, 9));
+	munmap(map, len);
+	close(buf);
+	munmap(src, len);
+}
+
+TEST_F(user, memfd_mappings_can_be_imported)
+{
+	const size_t len = 8 * 4096;
+	uint8_t *src, *map;
+	int memfd, buf;
+
+	memfd = memfd_create("dmx-user", MFD_CLOEXEC);
+	ASSERT_LE(0, memfd);
+	ASSERT_EQ(0, ftruncate(memfd, len));
+	src = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	ASSERT_NE(MAP_FAILED, src);
+	fill(src, len, 10);
+	buf = import_rw(self->ctl, src, len);
+	ASSERT_LE(0, buf);
+	map = mmap(NULL, len, PROT_READ, MAP_SHARED, buf, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	EXPECT_EQ(-1, mismatch(map, len, 10));
+	fill(src, len, 11);
+	EXPECT_EQ(-1, mismatch(map, len, 11)) TH_LOG("later writes are shared");
+	munmap(map, len);
+	close(buf);
+	munmap(src, len);
+	close(memfd);
+}
+
+TEST_F(user, read_only_import_of_a_read_only_mapping_works)
+{
+	const size_t len = 4 * 4096;
+	uint8_t *src;
+	int buf;
+
+	src = map_anon(len);
+	ASSERT_NE(NULL, src);
+	fill(src, len, 12);
+	ASSERT_EQ(0, mprotect(src, len, PROT_READ));
+	buf = __import(self->ctl, src, len, 0, O_RDONLY);
+	ASSERT_LE(0, buf);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, len, PROT_WRITE, MAP_SHARED, buf, 0));
+	EXPECT_EQ(EACCES, errno);
+	close(buf);
+	munmap(src, len);
+}
+
+TEST_F(user, unmapped_range_is_efault)
+{
+	uint8_t *src = map_anon(4 * 4096);
+
+	ASSERT_NE(NULL, src);
+	ASSERT_EQ(0, munmap(src, 4 * 4096));
+	EXPECT_EQ(-EFAULT, import_rw(self->ctl, src, 4 * 4096));
+}
+
+/* A partial pin is undone exactly: the teardown checks the pin counters. */
+TEST_F(user, range_running_into_a_hole_is_efault_and_pins_nothing)
+{
+	const size_t len = 600 * 4096;	/* more than one pinning batch */
+	uint8_t *src = map_anon(len);
+
+	ASSERT_NE(NULL, src);
+	fill(src, len, 13);
+	ASSERT_EQ(0, munmap(src + len - 4096, 4096));
+	EXPECT_EQ(-EFAULT, import_rw(self->ctl, src, len));
+	munmap(src, len - 4096);
+}
+
+TEST_F(user, another_dma_bufs_mapping_is_efault)
+{
+	uint8_t *map;
+	int node, other;
+
+	node = dmx_open_node("system");
+	ASSERT_LE(0, node);
+	other = dmx_alloc(node, 4 * 4096);
+	ASSERT_LE(0, other);
+	map = mmap(NULL, 4 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, other, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	EXPECT_EQ(-EFAULT, import_rw(self->ctl, map, 4 * 4096));
+	EXPECT_EQ(-EFAULT, __import(self->ctl, map, 4096, 0, O_RDONLY));
+	munmap(map, 4 * 4096);
+	close(other);
+	close(node);
+}
+
+TEST_F(user, writable_import_of_a_read_only_mapping_is_efault)
+{
+	uint8_t *src = map_anon(2 * 4096);
+
+	ASSERT_NE(NULL, src);
+	ASSERT_EQ(0, mprotect(src, 2 * 4096, PROT_READ));
+	EXPECT_EQ(-EFAULT, import_rw(self->ctl, src, 2 * 4096));
+	munmap(src, 2 * 4096);
+}
+
+TEST_F(user, bad_requests_are_einval)
+{
+	struct dmabuf_exporter_import_user req;
+	uint8_t *src = map_anon(4 * 4096);
+	char name[40];
+
+	ASSERT_NE(NULL, src);
+	EXPECT_EQ(-EINVAL, import_rw(self->ctl, src + 1, 4096)) TH_LOG("unaligned address");
+	EXPECT_EQ(-EINVAL, import_rw(self->ctl, src, 4095)) TH_LOG("unaligned length");
+	EXPECT_EQ(-EINVAL, import_rw(self->ctl, src, 0)) TH_LOG("zero length");
+	EXPECT_EQ(-EINVAL, import_rw(self->ctl, (void *)(uintptr_t)-4096, 8192)) TH_LOG("wraps");
+	EXPECT_EQ(-EINVAL, __import(self->ctl, src, 4096, 0x2, O_RDONLY)) TH_LOG("flags");
+	EXPECT_EQ(-EINVAL, __import(self->ctl, src, 4096, 0, O_RDWR)) TH_LOG("rw fd, ro pin");
+	EXPECT_EQ(-EINVAL, __import(self->ctl, src, 4096, DMABUF_EXPORTER_IMPORT_WRITE,
+				    O_RDWR | O_NONBLOCK)) TH_LOG("fd_flags");
+
+	memset(&req, 0, sizeof(req));
+	req.addr = (uintptr_t)src;
+	req.len = 4096;
+	req.pad = 1;
+	EXPECT_EQ(-1, ioctl(self->ctl, DMABUF_EXPORTER_IOCTL_IMPORT_USER, &req));
+	EXPECT_EQ(EINVAL, errno) TH_LOG("pad");
+	req.pad = 0;
+	req.reserved[0] = 1;
+	EXPECT_EQ(-1, ioctl(self->ctl, DMABUF_EXPORTER_IOCTL_IMPORT_USER, &req));
+	EXPECT_EQ(EINVAL, errno) TH_LOG("reserved");
+	req.reserved[0] = 0;
+	req.fd = 3;
+	EXPECT_EQ(-1, ioctl(self->ctl, DMABUF_EXPORTER_IOCTL_IMPORT_USER, &req));
+	EXPECT_EQ(EINVAL, errno) TH_LOG("input fd");
+	req.fd = 0;
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	req.name = (uintptr_t)name;
+	EXPECT_EQ(-1, ioctl(self->ctl, DMABUF_EXPORTER_IOCTL_IMPORT_USER, &req));
+	EXPECT_EQ(EINVAL, errno) TH_LOG("name too long");
+	munmap(src, 4 * 4096);
+}
+
+TEST_F(user, rlimit_memlock_is_enforced_without_cap_ipc_lock)
+{
+	const size_t len = 32 * 4096;
+	struct rlimit lim = { 16 * 4096, 16 * 4096 };
+	uint8_t *src = map_anon(len);
+	int a, b;
+
+	ASSERT_NE(NULL, src);
+	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &lim));
+	ASSERT_EQ(0, drop_cap(CAP_IPC_LOCK));
+
+	EXPECT_EQ(-ENOMEM, import_rw(self->ctl, src, len)) TH_LOG("over the limit");
+	a = import_rw(self->ctl, src, 12 * 4096);
+	EXPECT_LE(0, a);
+	b = import_rw(self->ctl, src + 12 * 4096, 8 * 4096);
+	EXPECT_EQ(-ENOMEM, b) TH_LOG("the limit counts every live import");
+	if (a >= 0)
+		close(a);
+	b = import_rw(self->ctl, src + 12 * 4096, 8 * 4096);
+	EXPECT_LE(0, b) TH_LOG("released at the last reference");
+	if (b >= 0)
+		close(b);
+	munmap(src, len);
+}
+
+TEST_F(user, module_pin_limit_is_enforced)
+{
+	const size_t len = 2 << 20;
+	uint8_t *src = map_anon(len);
+
+	ASSERT_NE(NULL, src);
+	ASSERT_EQ(0, write_param("max_pinned_mb", 1));
+	EXPECT_EQ(-ENOMEM, import_rw(self->ctl, src, len));
+	ASSERT_EQ(0, write_param("max_pinned_mb", 0));
+	munmap(src, len);
+}
+
+/*
+ * The importing process exits while another holds the dma-buf: the pages
+ * stay valid, and are unpinned and unaccounted when that holder lets go.
+ */
+TEST_F(user, buffer_outlives_the_process_that_imported_it)
+{
+	const size_t len = 4 * 4096;
+	char cbuf[CMSG_SPACE(sizeof(int))], byte = 0;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cmsg;
+	int sv[2], status, buf;
+	uint8_t *map;
+	pid_t pid;
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		uint8_t *src = map_anon(len);
+		int fd;
+
+		if (!src)
+			_exit(1);
+		fill(src, len, 14);
+		fd = import_rw(self->ctl, src, len);
+		if (fd < 0)
+			_exit(2);
+		cmsg = CMSG_FIRSTHDR(&msg);
+		cmsg->cmsg_level = SOL_SOCKET;
+		cmsg->cmsg_type = SCM_RIGHTS;
+		cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+		_exit(sendmsg(sv[1], &msg, 0) == 1 ? 0 : 3);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(1, recvmsg(sv[0], &msg, 0));
+	cmsg = CMSG_FIRSTHDR(&msg);
+	ASSERT_NE(NULL, cmsg);
+	memcpy(&buf, CMSG_DATA(cmsg), sizeof(int));
+
+	map = mmap(NULL, len, PROT_READ, MAP_SHARED, buf, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	EXPECT_EQ(-1, mismatch(map, len, 14));
+	munmap(map, len);
+	close(buf);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+static int open_vgem(void)
+{
+	char path[32];
+	int i, fd;
+
+	for (i = 0; i < 16; i++) {
+		drmVersionPtr v;
+
+		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		v = drmGetVersion(fd);
+		if (v && !strcmp(v->name, "vgem")) {
+			drmFreeVersion(v);
+			return fd;
+		}
+		drmFreeVersion(v);
+		close(fd);
+	}
+	return -1;
+}
+
+TEST_F(user, writable_imports_go_into_vgem_read_only_ones_do_not)
+{
+	const size_t len = 16 * 4096;
+	uint8_t *src = map_anon(len);
+	uint32_t handle = 0;
+	int drm, rw, ro;
+
+	ASSERT_NE(NULL, src);
+	drm = open_vgem();
+	if (drm < 0) {
+		munmap(src, len);
+		SKIP(return, "no vgem device");
+	}
+	rw = import_rw(self->ctl, src, len);
+	ASSERT_LE(0, rw);
+	EXPECT_EQ(0, drmPrimeFDToHandle(drm, rw, &handle));
+	if (handle)
+		drmCloseBufferHandle(drm, handle);
+
+	/* vgem maps for both directions: a device must not write these. */
+	ro = __import(self->ctl, src, len, 0, O_RDONLY);
+	ASSERT_LE(0, ro);
+	handle = 0;
+	EXPECT_NE(0, drmPrimeFDToHandle(drm, ro, &handle));
+	close(ro);
+	close(rw);
+	close(drm);
+	munmap(src, len);
+}
+
+TEST_HARNESS_MAIN
