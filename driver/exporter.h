@@ -113,7 +113,6 @@ struct dmx_user_args {
 	bool write;
 };
 
-
 u64 dmx_pinned_bytes(void);
 
 /* udmabuf_compat.c */
