@@ -581,6 +581,50 @@ TEST_F(user, buffer_outlives_the_process_that_imported_it)
 	close(sv[1]);
 }
 
+/*
+ * Long-term writable pins of file pages that are written back would break
+ * writeback: refused. Needs a real disk filesystem: ext4 on a loop device.
+ */
+TEST_F(user, writable_shared_mapping_of_a_regular_file_is_efault)
+{
+	char dir[] = "/tmp/dmx-ext4-XXXXXX", img[64], file[96], cmd[512];
+	const size_t len = 16 * 4096;
+	uint8_t *map;
+	int fd, buf;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(img, sizeof(img), "%s.img", dir);
+	snprintf(cmd, sizeof(cmd),
+		 "modprobe -q loop; modprobe -q ext4; truncate -s 16M %s && "
+		 "mkfs.ext4 -q -F %s && mount -o loop %s %s", img, img, img, dir);
+	if (system(cmd)) {
+		rmdir(dir);
+		unlink(img);
+		SKIP(return, "cannot mount an ext4 image (loop, ext4, e2fsprogs)");
+	}
+	snprintf(file, sizeof(file), "%s/data", dir);
+	fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, len));
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	map[0] = 1;
+
+	EXPECT_EQ(-EFAULT, import_rw(self->ctl, map, len)) TH_LOG("writable");
+	/* Read-only pins do not dirty the pages: allowed. */
+	buf = __import(self->ctl, map, len, 0, O_RDONLY);
+	EXPECT_LE(0, buf) TH_LOG("read-only");
+	if (buf >= 0)
+		close(buf);
+
+	munmap(map, len);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "umount %s", dir);
+	EXPECT_EQ(0, system(cmd));
+	rmdir(dir);
+	unlink(img);
+}
+
 static int open_vgem(void)
 {
 	char path[32];

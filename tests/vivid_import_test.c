@@ -57,7 +57,7 @@ FIXTURE(vivid) {
 };
 
 FIXTURE_VARIANT(vivid) {
-	const char *kind;
+	const char *kind;	/* a kind node, or "user": imported anon memory */
 };
 
 FIXTURE_VARIANT_ADD(vivid, system) {
@@ -72,6 +72,30 @@ FIXTURE_VARIANT_ADD(vivid, contig) {
 	.kind = "contig",
 };
 
+FIXTURE_VARIANT_ADD(vivid, user) {
+	.kind = "user",
+};
+
+/* A buffer of @size bytes of the variant's kind (anon memory is leaked). */
+static int make_buffer(int ctl, int node, const char *kind, uint32_t size)
+{
+	struct dmabuf_exporter_import_user req = {
+		.flags = DMABUF_EXPORTER_IMPORT_WRITE,
+		.fd_flags = O_RDWR | O_CLOEXEC,
+	};
+	void *mem;
+
+	if (strcmp(kind, "user"))
+		return dmx_alloc(node, size);
+	req.len = (size + DMX_PAGE - 1) / DMX_PAGE * DMX_PAGE;
+	mem = mmap(NULL, req.len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED)
+		return -errno;
+	req.addr = (uintptr_t)mem;
+	return ioctl(ctl, DMABUF_EXPORTER_IOCTL_IMPORT_USER, &req) ? -errno : (int)req.fd;
+}
+
 FIXTURE_SETUP(vivid)
 {
 	self->video = open_vivid_capture();
@@ -79,7 +103,7 @@ FIXTURE_SETUP(vivid)
 		SKIP(return, "no vivid capture node (modprobe vivid)");
 	self->ctl = dmx_open_node("ctl");
 	ASSERT_LE(0, self->ctl);
-	self->node = dmx_open_node(variant->kind);
+	self->node = dmx_open_node(strcmp(variant->kind, "user") ? variant->kind : "system");
 	ASSERT_LE(0, self->node);
 	self->fmt.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
 	ASSERT_EQ(0, ioctl(self->video, VIDIOC_G_FMT, &self->fmt));
@@ -110,7 +134,7 @@ TEST_F_TIMEOUT(vivid, captures_into_our_buffer_through_vmap, 120)
 	uint32_t i, nonzero = 0;
 	int buf;
 
-	buf = dmx_alloc(self->node, size);
+	buf = make_buffer(self->ctl, self->node, variant->kind, size);
 	ASSERT_LE(0, buf);
 	ASSERT_EQ(0, ioctl(self->video, VIDIOC_REQBUFS, &req));
 	ASSERT_LE(1, req.count);
@@ -152,7 +176,7 @@ TEST_F_TIMEOUT(vivid, captures_into_our_buffer_through_vmap, 120)
 	req.count = 0;
 	ASSERT_EQ(0, ioctl(self->video, VIDIOC_REQBUFS, &req));
 
-	/* Released: no vmap, no attachment left behind. */
+	/* Released: no vmap, no attachment left behind. (Size is rounded.) */
 	ASSERT_EQ(0, query(self->ctl, buf, &q));
 	EXPECT_EQ(0, q.vmaps);
 	EXPECT_EQ(0, q.attachments);
