@@ -413,6 +413,19 @@ static const struct dma_buf_ops dmx_dma_buf_ops = {
 	.release = dmx_release,
 };
 
+/*
+ * Fill @buf->sgt from an array of @buf->size / PAGE_SIZE pages (importing
+ * kinds), merging physically contiguous pages into one entry.
+ */
+int dmx_sgt_from_pages(struct dmx_buffer *buf, struct page **pages)
+{
+	return sg_alloc_table_from_pages_segment(&buf->sgt, pages,
+						 buf->size >> PAGE_SHIFT, 0,
+						 buf->size,
+						 rounddown(UINT_MAX, PAGE_SIZE),
+						 GFP_KERNEL);
+}
+
 /* The buffer behind @dmabuf if this module exported it, else NULL. */
 struct dmx_buffer *dmx_buffer_of(struct dma_buf *dmabuf)
 {

@@ -87,6 +87,7 @@ extern const struct dmx_kind dmx_memfd_kind;
 struct dma_buf *dmx_buffer_create(const struct dmx_kind *kind, u64 len,
 				  u32 fd_flags, const void *args);
 struct dmx_buffer *dmx_buffer_of(struct dma_buf *dmabuf);
+int dmx_sgt_from_pages(struct dmx_buffer *buf, struct page **pages);
 void dmx_buffer_stats(u64 *buffers, u64 *bytes);
 int dmx_buffers_show(struct seq_file *m, void *unused);
 

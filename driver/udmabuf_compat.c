@@ -134,10 +134,7 @@ static int dmx_memfd_alloc(struct dmx_buffer *buf, const void *args)
 			goto err_put;
 	}
 
-	ret = sg_alloc_table_from_pages_segment(&buf->sgt, mp->pages,
-						mp->npages, 0, buf->size,
-						rounddown(UINT_MAX, PAGE_SIZE),
-						GFP_KERNEL);
+	ret = dmx_sgt_from_pages(buf, mp->pages);
 	if (ret)
 		goto err_put;
 	buf->priv = mp;

@@ -171,10 +171,7 @@ static int dmx_user_alloc(struct dmx_buffer *buf, const void *args)
 	if (ret)
 		goto err_free_pages;
 
-	ret = sg_alloc_table_from_pages_segment(&buf->sgt, up->pages, npages,
-						0, buf->size,
-						rounddown(UINT_MAX, PAGE_SIZE),
-						GFP_KERNEL);
+	ret = dmx_sgt_from_pages(buf, up->pages);
 	if (ret)
 		goto err_unpin;
 

@@ -3,19 +3,15 @@
  * /dev/dmabuf-exporter/ctl: allocation with kind, size and name; queries;
  * module-wide limits; every error with its exact errno.
  */
-#include <linux/capability.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <xf86drm.h>
 
 #include "dmx_test.h"
 #include "kselftest_harness.h"
-
-#define PARAM_DIR "/sys/module/dmabuf_exporter/parameters/"
 
 static int __ctl_alloc(int ctl, struct dmabuf_exporter_alloc *req)
 {
@@ -45,37 +41,6 @@ static int __ctl_query(int ctl, int fd, struct dmabuf_exporter_query *q,
 	q->name = (uintptr_t)name;
 	q->name_len = name_len;
 	if (ioctl(ctl, DMABUF_EXPORTER_IOCTL_QUERY, q))
-		return -errno;
-	return 0;
-}
-
-static int write_param(const char *name, unsigned long value)
-{
-	char path[128];
-	FILE *f;
-	int ret;
-
-	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
-	f = fopen(path, "we");
-	if (!f)
-		return -errno;
-	ret = fprintf(f, "%lu\n", value) < 0 ? -EIO : 0;
-	if (fclose(f))
-		ret = -errno;
-	return ret;
-}
-
-static int drop_cap_sys_rawio(void)
-{
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[2];
-
-	if (syscall(SYS_capget, &hdr, data))
-		return -errno;
-	data[CAP_TO_INDEX(CAP_SYS_RAWIO)].effective &= ~CAP_TO_MASK(CAP_SYS_RAWIO);
-	if (syscall(SYS_capset, &hdr, data))
 		return -errno;
 	return 0;
 }
@@ -252,7 +217,7 @@ TEST_F(ctl, bus_address_needs_cap_sys_rawio_and_a_contig_buffer)
 	EXPECT_EQ(0, q.out_flags);
 	EXPECT_EQ(0, q.bus_addr);
 
-	ASSERT_EQ(0, drop_cap_sys_rawio());
+	ASSERT_EQ(0, dmx_drop_cap(CAP_SYS_RAWIO));
 	ASSERT_EQ(0, __ctl_query(self->ctl, contig, &q, NULL, 0));
 	EXPECT_EQ(0, q.out_flags);
 	EXPECT_EQ(0, q.bus_addr);
@@ -281,7 +246,7 @@ TEST_F(ctl, total_limit_is_enforced_and_freed_bytes_count_again)
 	int a, b;
 
 	ASSERT_EQ(0, dmx_live_buffers(self->ctl)) TH_LOG("needs an idle module");
-	ASSERT_EQ(0, write_param("max_total_mb", 8));
+	ASSERT_EQ(0, dmx_write_param("max_total_mb", 8));
 	a = ctl_alloc(self->ctl, DMABUF_EXPORTER_KIND_SYSTEM, 6 << 20, NULL);
 	b = ctl_alloc(self->ctl, DMABUF_EXPORTER_KIND_SYSTEM, 4 << 20, NULL);
 	EXPECT_LE(0, a);
@@ -294,14 +259,14 @@ TEST_F(ctl, total_limit_is_enforced_and_freed_bytes_count_again)
 	EXPECT_LE(0, b) TH_LOG("bytes of a freed buffer must count again");
 	if (b >= 0)
 		close(b);
-	ASSERT_EQ(0, write_param("max_total_mb", 0));
+	ASSERT_EQ(0, dmx_write_param("max_total_mb", 0));
 }
 
 TEST_F(ctl, buffer_limit_parameter_is_enforced)
 {
 	int buf;
 
-	ASSERT_EQ(0, write_param("max_buffer_mb", 1));
+	ASSERT_EQ(0, dmx_write_param("max_buffer_mb", 1));
 	buf = ctl_alloc(self->ctl, DMABUF_EXPORTER_KIND_SYSTEM, (1 << 20) + 1, NULL);
 	EXPECT_EQ(-ENOMEM, buf);
 	if (buf >= 0)
@@ -310,7 +275,7 @@ TEST_F(ctl, buffer_limit_parameter_is_enforced)
 	EXPECT_LE(0, buf);
 	if (buf >= 0)
 		close(buf);
-	ASSERT_EQ(0, write_param("max_buffer_mb", 0));
+	ASSERT_EQ(0, dmx_write_param("max_buffer_mb", 0));
 }
 
 TEST_F(ctl, alloc_bad_requests_are_einval)
@@ -428,23 +393,8 @@ TEST_F(ctl, query_of_another_exporters_dma_buf_is_einval)
 {
 	struct dmabuf_exporter_query q;
 	struct drm_mode_create_dumb dumb = { .width = 64, .height = 64, .bpp = 32 };
-	int drm = -1, prime = -1, i;
-	char path[32];
+	int drm = dmx_open_vgem(), prime = -1;
 
-	for (i = 0; i < 16 && drm < 0; i++) {
-		drmVersionPtr v;
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		drm = open(path, O_RDWR | O_CLOEXEC);
-		if (drm < 0)
-			continue;
-		v = drmGetVersion(drm);
-		if (!v || strcmp(v->name, "vgem")) {
-			close(drm);
-			drm = -1;
-		}
-		drmFreeVersion(v);
-	}
 	if (drm < 0)
 		SKIP(return, "no vgem device to export a foreign dma-buf");
 	ASSERT_EQ(0, drmIoctl(drm, DRM_IOCTL_MODE_CREATE_DUMB, &dumb));

@@ -17,7 +17,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <linux/capability.h>
 
 #include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
@@ -115,5 +118,87 @@ static inline int dmx_count_fds(void)
 	closedir(dir);
 	return n - 1;	/* the directory's own fd */
 }
+
+/* Fill @len bytes with the pattern of offsets @start.. (seed @seed). */
+static inline void dmx_fill(uint8_t *p, uint64_t start, uint64_t len,
+			    unsigned int seed)
+{
+	uint64_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = dmx_pattern(start + i, seed);
+}
+
+/* Index of the first byte that differs from that pattern, or -1. */
+static inline int64_t dmx_mismatch(const uint8_t *p, uint64_t start,
+				   uint64_t len, unsigned int seed)
+{
+	uint64_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != dmx_pattern(start + i, seed))
+			return (int64_t)i;
+	return -1;
+}
+
+/* Set a module parameter at runtime (they are all 0644). */
+static inline int dmx_write_param(const char *name, unsigned long value)
+{
+	char path[128];
+	FILE *f;
+	int ret;
+
+	snprintf(path, sizeof(path),
+		 "/sys/module/dmabuf_exporter/parameters/%s", name);
+	f = fopen(path, "we");
+	if (!f)
+		return -errno;
+	ret = fprintf(f, "%lu\n", value) < 0 ? -EIO : 0;
+	if (fclose(f))
+		ret = -errno;
+	return ret;
+}
+
+/* Drop capability @cap from this process's effective set. */
+static inline int dmx_drop_cap(int cap)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	data[CAP_TO_INDEX(cap)].effective &= ~CAP_TO_MASK(cap);
+	if (syscall(SYS_capset, &hdr, data))
+		return -errno;
+	return 0;
+}
+
+#ifdef _XF86DRM_H_
+/* Open the DRM node whose driver is vgem, or -1. */
+static inline int dmx_open_vgem(void)
+{
+	char path[32];
+	int i, fd;
+
+	for (i = 0; i < 16; i++) {
+		drmVersionPtr v;
+
+		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		v = drmGetVersion(fd);
+		if (v && !strcmp(v->name, "vgem")) {
+			drmFreeVersion(v);
+			return fd;
+		}
+		drmFreeVersion(v);
+		close(fd);
+	}
+	return -1;
+}
+#endif
 
 #endif /* DMX_TEST_H */

@@ -47,27 +47,13 @@ FIXTURE_TEARDOWN(heap)
 /* Write a pattern under SYNC_START|WRITE .. SYNC_END|WRITE. */
 static int fill(int buf, uint8_t *map, uint64_t len, unsigned int seed)
 {
-	uint64_t i;
 	int ret;
 
 	ret = __dmx_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
 	if (ret)
 		return ret;
-	for (i = 0; i < len; i++)
-		map[i] = dmx_pattern(i, seed);
+	dmx_fill(map, 0, len, seed);
 	return __dmx_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
-}
-
-/* Offset of the first byte that differs from the pattern, or -1. */
-static int64_t first_mismatch(const uint8_t *map, uint64_t start, uint64_t len,
-			      unsigned int seed)
-{
-	uint64_t i;
-
-	for (i = 0; i < len; i++)
-		if (map[i] != dmx_pattern(start + i, seed))
-			return (int64_t)i;
-	return -1;
 }
 
 static int64_t first_nonzero(const uint8_t *map, uint64_t len)
@@ -103,7 +89,7 @@ TEST_F(heap, alloc_mmap_write_sync_read_back)
 	ASSERT_EQ(0, fill(buf, map, len, 1));
 
 	ASSERT_EQ(0, __dmx_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));
-	EXPECT_EQ(-1, first_mismatch(map, 0, len, 1));
+	EXPECT_EQ(-1, dmx_mismatch(map, 0, len, 1));
 	ASSERT_EQ(0, __dmx_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
 
 	/* A second mapping of the same buffer sees the same bytes. */
@@ -155,7 +141,7 @@ TEST_F(heap, every_chunk_layout_maps_and_reads_back)
 		map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, buf, 0);
 		ASSERT_NE(MAP_FAILED, map);
 		ASSERT_EQ(0, fill(buf, map, len, i));
-		EXPECT_EQ(-1, first_mismatch(map, 0, len, i))
+		EXPECT_EQ(-1, dmx_mismatch(map, 0, len, i))
 			TH_LOG("size %llu KiB", (unsigned long long)(len / kib));
 		munmap(map, len);
 		close(buf);
@@ -188,7 +174,7 @@ TEST_F(heap, mmap_at_offset_maps_the_right_pages)
 
 		win = mmap(NULL, wlen, PROT_READ, MAP_SHARED, buf, (off_t)off);
 		ASSERT_NE(MAP_FAILED, win) TH_LOG("offset %llu", (unsigned long long)off);
-		EXPECT_EQ(-1, first_mismatch(win, off, wlen, 7))
+		EXPECT_EQ(-1, dmx_mismatch(win, off, wlen, 7))
 			TH_LOG("offset %llu len %llu", (unsigned long long)off,
 			       (unsigned long long)wlen);
 		munmap(win, wlen);

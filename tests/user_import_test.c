@@ -4,17 +4,13 @@
  * dma-buf. Every test checks that the kernel's pin counters are back where
  * they started afterwards (nothing left pinned), whatever the outcome.
  */
-#include <linux/capability.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <xf86drm.h>
 
 #include "dmx_test.h"
 #include "kselftest_harness.h"
-
-#define PARAM_DIR "/sys/module/dmabuf_exporter/parameters/"
 
 /*
  * Pins held system-wide. The counters are kept per CPU and folded lazily:
@@ -119,55 +115,6 @@ static void *map_anon(size_t len)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-static void fill(uint8_t *p, size_t len, unsigned int seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		p[i] = dmx_pattern(i, seed);
-}
-
-static int64_t mismatch(const uint8_t *p, size_t len, unsigned int seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i] != dmx_pattern(i, seed))
-			return (int64_t)i;
-	return -1;
-}
-
-static int write_param(const char *name, unsigned long value)
-{
-	char path[128];
-	FILE *f;
-	int ret;
-
-	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
-	f = fopen(path, "we");
-	if (!f)
-		return -errno;
-	ret = fprintf(f, "%lu\n", value) < 0 ? -EIO : 0;
-	if (fclose(f))
-		ret = -errno;
-	return ret;
-}
-
-static int drop_cap(int cap)
-{
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[2];
-
-	if (syscall(SYS_capget, &hdr, data))
-		return -errno;
-	data[CAP_TO_INDEX(cap)].effective &= ~CAP_TO_MASK(cap);
-	if (syscall(SYS_capset, &hdr, data))
-		return -errno;
-	return 0;
-}
-
 FIXTURE(user) {
 	int ctl;
 	int64_t pins;
@@ -200,7 +147,7 @@ TEST_F(user, anonymous_memory_is_the_same_memory_both_ways)
 
 	src = map_anon(len);
 	ASSERT_NE(NULL, src);
-	fill(src, len, 1);
+	dmx_fill(src, 0, len, 1);
 	buf = import_rw(self->ctl, src, len);
 	ASSERT_LE(0, buf);
 	EXPECT_EQ((int64_t)len, dmx_buf_size(buf));
@@ -212,10 +159,10 @@ TEST_F(user, anonymous_memory_is_the_same_memory_both_ways)
 	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, buf, 0);
 	ASSERT_NE(MAP_FAILED, map);
 	ASSERT_EQ(0, __dmx_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW));
-	EXPECT_EQ(-1, mismatch(map, len, 1)) TH_LOG("source -> dma-buf");
-	fill(map, len, 2);
+	EXPECT_EQ(-1, dmx_mismatch(map, 0, len, 1)) TH_LOG("source -> dma-buf");
+	dmx_fill(map, 0, len, 2);
 	ASSERT_EQ(0, __dmx_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW));
-	EXPECT_EQ(-1, mismatch(src, len, 2)) TH_LOG("dma-buf -> source");
+	EXPECT_EQ(-1, dmx_mismatch(src, 0, len, 2)) TH_LOG("dma-buf -> source");
 
 	munmap(map, len);
 	close(buf);
@@ -230,14 +177,14 @@ TEST_F(user, pages_stay_valid_after_the_source_is_unmapped)
 
 	src = map_anon(len);
 	ASSERT_NE(NULL, src);
-	fill(src, len, 3);
+	dmx_fill(src, 0, len, 3);
 	buf = import_rw(self->ctl, src, len);
 	ASSERT_LE(0, buf);
 	ASSERT_EQ(0, munmap(src, len));
 
 	map = mmap(NULL, len, PROT_READ, MAP_SHARED, buf, 0);
 	ASSERT_NE(MAP_FAILED, map);
-	EXPECT_EQ(-1, mismatch(map, len, 3));
+	EXPECT_EQ(-1, dmx_mismatch(map, 0, len, 3));
 	munmap(map, len);
 	close(buf);
 }
@@ -251,7 +198,7 @@ TEST_F(user, madv_dontneed_of_the_source_keeps_the_pinned_pages)
 
 	src = map_anon(len);
 	ASSERT_NE(NULL, src);
-	fill(src, len, 4);
+	dmx_fill(src, 0, len, 4);
 	buf = import_rw(self->ctl, src, len);
 	ASSERT_LE(0, buf);
 	ASSERT_EQ(0, madvise(src, len, MADV_DONTNEED));
@@ -259,7 +206,7 @@ TEST_F(user, madv_dontneed_of_the_source_keeps_the_pinned_pages)
 
 	map = mmap(NULL, len, PROT_READ, MAP_SHARED, buf, 0);
 	ASSERT_NE(MAP_FAILED, map);
-	EXPECT_EQ(-1, mismatch(map, len, 4));
+	EXPECT_EQ(-1, dmx_mismatch(map, 0, len, 4));
 	munmap(map, len);
 	close(buf);
 	munmap(src, len);
@@ -275,7 +222,7 @@ TEST_F(user, parent_writes_after_fork_still_reach_the_dma_buf)
 
 	src = map_anon(len);
 	ASSERT_NE(NULL, src);
-	fill(src, len, 5);
+	dmx_fill(src, 0, len, 5);
 	buf = import_rw(self->ctl, src, len);
 	ASSERT_LE(0, buf);
 
@@ -286,11 +233,11 @@ TEST_F(user, parent_writes_after_fork_still_reach_the_dma_buf)
 		_exit(0);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	fill(src, len, 6);
+	dmx_fill(src, 0, len, 6);
 
 	map = mmap(NULL, len, PROT_READ, MAP_SHARED, buf, 0);
 	ASSERT_NE(MAP_FAILED, map);
-	EXPECT_EQ(-1, mismatch(map, len, 6));
+	EXPECT_EQ(-1, dmx_mismatch(map, 0, len, 6));
 	munmap(map, len);
 	close(buf);
 	munmap(src, len);
@@ -303,7 +250,7 @@ TEST_F(user, aligned_malloc_memory_can_be_imported)
 	int buf;
 
 	ASSERT_EQ(0, posix_memalign((void **)&src, 4096, len));
-	fill(src, len, 7);
+	dmx_fill(src, 0, len, 7);
 	buf = import_rw(self->ctl, src, len);
 	ASSERT_LE(0, buf);
 	close(buf);
@@ -320,12 +267,12 @@ TEST_F(user, transparent_huge_pages_can_be_imported)
 	ASSERT_NE(NULL, raw);
 	src = (uint8_t *)(((uintptr_t)raw + huge - 1) & ~(huge - 1));
 	madvise(src, len, MADV_HUGEPAGE);
-	fill(src, len, 8);
+	dmx_fill(src, 0, len, 8);
 	buf = import_rw(self->ctl, src, len);
 	ASSERT_LE(0, buf);
 	map = mmap(NULL, len, PROT_READ, MAP_SHARED, buf, 0);
 	ASSERT_NE(MAP_FAILED, map);
-	EXPECT_EQ(-1, mismatch(map, len, 8));
+	EXPECT_EQ(-1, dmx_mismatch(map, 0, len, 8));
 	munmap(map, len);
 	close(buf);
 	munmap(raw, len + huge);
@@ -347,12 +294,12 @@ TEST_F(user, hugetlb_pages_can_be_imported)
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
 	if (src == MAP_FAILED)
 		SKIP(return, "no huge pages could be reserved");
-	fill(src, len, 9);
+	dmx_fill(src, 0, len, 9);
 	buf = import_rw(self->ctl, src, len);
 	ASSERT_LE(0, buf);
 	map = mmap(NULL, len, PROT_READ, MAP_SHARED, buf, 0);
 	ASSERT_NE(MAP_FAILED, map);
-	EXPECT_EQ(-1, mismatch(map, len, 9));
+	EXPECT_EQ(-1, dmx_mismatch(map, 0, len, 9));
 	munmap(map, len);
 	close(buf);
 	munmap(src, len);
@@ -369,14 +316,14 @@ TEST_F(user, memfd_mappings_can_be_imported)
 	ASSERT_EQ(0, ftruncate(memfd, len));
 	src = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
 	ASSERT_NE(MAP_FAILED, src);
-	fill(src, len, 10);
+	dmx_fill(src, 0, len, 10);
 	buf = import_rw(self->ctl, src, len);
 	ASSERT_LE(0, buf);
 	map = mmap(NULL, len, PROT_READ, MAP_SHARED, buf, 0);
 	ASSERT_NE(MAP_FAILED, map);
-	EXPECT_EQ(-1, mismatch(map, len, 10));
-	fill(src, len, 11);
-	EXPECT_EQ(-1, mismatch(map, len, 11)) TH_LOG("later writes are shared");
+	EXPECT_EQ(-1, dmx_mismatch(map, 0, len, 10));
+	dmx_fill(src, 0, len, 11);
+	EXPECT_EQ(-1, dmx_mismatch(map, 0, len, 11)) TH_LOG("later writes are shared");
 	munmap(map, len);
 	close(buf);
 	munmap(src, len);
@@ -391,7 +338,7 @@ TEST_F(user, read_only_import_of_a_read_only_mapping_works)
 
 	src = map_anon(len);
 	ASSERT_NE(NULL, src);
-	fill(src, len, 12);
+	dmx_fill(src, 0, len, 12);
 	ASSERT_EQ(0, mprotect(src, len, PROT_READ));
 	buf = __import(self->ctl, src, len, 0, O_RDONLY);
 	ASSERT_LE(0, buf);
@@ -417,7 +364,7 @@ TEST_F(user, range_running_into_a_hole_is_efault_and_pins_nothing)
 	uint8_t *src = map_anon(len);
 
 	ASSERT_NE(NULL, src);
-	fill(src, len, 13);
+	dmx_fill(src, 0, len, 13);
 	ASSERT_EQ(0, munmap(src + len - 4096, 4096));
 	EXPECT_EQ(-EFAULT, import_rw(self->ctl, src, len));
 	munmap(src, len - 4096);
@@ -499,7 +446,7 @@ TEST_F(user, rlimit_memlock_is_enforced_without_cap_ipc_lock)
 
 	ASSERT_NE(NULL, src);
 	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &lim));
-	ASSERT_EQ(0, drop_cap(CAP_IPC_LOCK));
+	ASSERT_EQ(0, dmx_drop_cap(CAP_IPC_LOCK));
 
 	EXPECT_EQ(-ENOMEM, import_rw(self->ctl, src, len)) TH_LOG("over the limit");
 	a = import_rw(self->ctl, src, 12 * 4096);
@@ -521,9 +468,9 @@ TEST_F(user, module_pin_limit_is_enforced)
 	uint8_t *src = map_anon(len);
 
 	ASSERT_NE(NULL, src);
-	ASSERT_EQ(0, write_param("max_pinned_mb", 1));
+	ASSERT_EQ(0, dmx_write_param("max_pinned_mb", 1));
 	EXPECT_EQ(-ENOMEM, import_rw(self->ctl, src, len));
-	ASSERT_EQ(0, write_param("max_pinned_mb", 0));
+	ASSERT_EQ(0, dmx_write_param("max_pinned_mb", 0));
 	munmap(src, len);
 }
 
@@ -554,7 +501,7 @@ TEST_F(user, buffer_outlives_the_process_that_imported_it)
 
 		if (!src)
 			_exit(1);
-		fill(src, len, 14);
+		dmx_fill(src, 0, len, 14);
 		fd = import_rw(self->ctl, src, len);
 		if (fd < 0)
 			_exit(2);
@@ -574,7 +521,7 @@ TEST_F(user, buffer_outlives_the_process_that_imported_it)
 
 	map = mmap(NULL, len, PROT_READ, MAP_SHARED, buf, 0);
 	ASSERT_NE(MAP_FAILED, map);
-	EXPECT_EQ(-1, mismatch(map, len, 14));
+	EXPECT_EQ(-1, dmx_mismatch(map, 0, len, 14));
 	munmap(map, len);
 	close(buf);
 	close(sv[0]);
@@ -625,29 +572,6 @@ TEST_F(user, writable_shared_mapping_of_a_regular_file_is_efault)
 	unlink(img);
 }
 
-static int open_vgem(void)
-{
-	char path[32];
-	int i, fd;
-
-	for (i = 0; i < 16; i++) {
-		drmVersionPtr v;
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		if (v && !strcmp(v->name, "vgem")) {
-			drmFreeVersion(v);
-			return fd;
-		}
-		drmFreeVersion(v);
-		close(fd);
-	}
-	return -1;
-}
-
 TEST_F(user, writable_imports_go_into_vgem_read_only_ones_do_not)
 {
 	const size_t len = 16 * 4096;
@@ -656,7 +580,7 @@ TEST_F(user, writable_imports_go_into_vgem_read_only_ones_do_not)
 	int drm, rw, ro;
 
 	ASSERT_NE(NULL, src);
-	drm = open_vgem();
+	drm = dmx_open_vgem();
 	if (drm < 0) {
 		munmap(src, len);
 		SKIP(return, "no vgem device");

@@ -11,36 +11,6 @@
 #include "dmx_test.h"
 #include "kselftest_harness.h"
 
-/* Open the DRM node whose driver is vgem, or -1. */
-static int open_vgem(void)
-{
-	DIR *dir = opendir("/dev/dri");
-	struct dirent *de;
-	int fd = -1;
-
-	if (!dir)
-		return -1;
-	while (fd < 0 && (de = readdir(dir))) {
-		char path[300];
-		drmVersionPtr v;
-
-		if (strncmp(de->d_name, "card", 4))
-			continue;
-		snprintf(path, sizeof(path), "/dev/dri/%s", de->d_name);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		if (!v || strcmp(v->name, "vgem")) {
-			close(fd);
-			fd = -1;
-		}
-		drmFreeVersion(v);
-	}
-	closedir(dir);
-	return fd;
-}
-
 FIXTURE(vgem) {
 	int drm;
 	int node;
@@ -49,7 +19,7 @@ FIXTURE(vgem) {
 
 FIXTURE_SETUP(vgem)
 {
-	self->drm = open_vgem();
+	self->drm = dmx_open_vgem();
 	if (self->drm < 0)
 		SKIP(return, "no vgem device (modprobe vgem)");
 	self->node = dmx_open_node("system");
