@@ -119,6 +119,44 @@ static int dmx_sgt_copy_pages(struct sg_table *dst, const struct sg_table *src,
 	return 0;
 }
 
+/*
+ * Test mode: the error to fail this call of @op with, or 0. Failed calls are
+ * counted apart and change nothing else.
+ */
+static int dmx_injected(struct dmx_buffer *buf, u32 op)
+{
+	struct dmx_counters *c = &buf->counters;
+	int err = 0;
+
+	if (!dmx_test_mode())
+		return 0;
+	spin_lock(&buf->stat_lock);
+	if (c->inject_left[op]) {
+		c->inject_left[op]--;
+		err = c->inject_error[op];
+		c->failed++;
+	}
+	spin_unlock(&buf->stat_lock);
+	return err;
+}
+
+static void dmx_count(struct dmx_buffer *buf, u64 *counter)
+{
+	spin_lock(&buf->stat_lock);
+	(*counter)++;
+	spin_unlock(&buf->stat_lock);
+}
+
+/* Fail the next @count calls of @op with -@error (count 0: stop). */
+int dmx_inject(struct dmx_buffer *buf, u32 op, u32 count, int error)
+{
+	spin_lock(&buf->stat_lock);
+	buf->counters.inject_left[op] = count;
+	buf->counters.inject_error[op] = -error;
+	spin_unlock(&buf->stat_lock);
+	return 0;
+}
+
 static int dmx_attach(struct dma_buf *dmabuf,
 		      struct dma_buf_attachment *attachment)
 {
@@ -126,6 +164,10 @@ static int dmx_attach(struct dma_buf *dmabuf,
 	unsigned int max_seg = dmx_max_segment(attachment->dev);
 	struct dmx_attachment *a;
 	int ret;
+
+	ret = dmx_injected(buf, DMABUF_EXPORTER_OP_ATTACH);
+	if (ret)
+		return ret;
 
 	a = kzalloc(sizeof(*a), GFP_KERNEL);
 	if (!a)
@@ -146,6 +188,7 @@ static int dmx_attach(struct dma_buf *dmabuf,
 	list_add(&a->node, &buf->attachments);
 	buf->nr_attachments++;
 	mutex_unlock(&buf->lock);
+	dmx_count(buf, &buf->counters.attach);
 	return 0;
 
 err_free_sgt:
@@ -169,6 +212,7 @@ static void dmx_detach(struct dma_buf *dmabuf,
 	sg_free_table(&a->importer_sgt);
 	sg_free_table(&a->sgt);
 	kfree(a);
+	dmx_count(buf, &buf->counters.detach);
 }
 
 static struct sg_table *dmx_map_dma_buf(struct dma_buf_attachment *attachment,
@@ -182,6 +226,9 @@ static struct sg_table *dmx_map_dma_buf(struct dma_buf_attachment *attachment,
 	/* Pages pinned read-only must never be written by a device. */
 	if (buf->read_only && dir != DMA_TO_DEVICE)
 		return ERR_PTR(-EACCES);
+	ret = dmx_injected(buf, DMABUF_EXPORTER_OP_MAP);
+	if (ret)
+		return ERR_PTR(ret);
 
 	ret = dma_map_sgtable(a->dev, &a->sgt, dir, 0);
 	if (ret)
@@ -200,6 +247,8 @@ static struct sg_table *dmx_map_dma_buf(struct dma_buf_attachment *attachment,
 	a->mapped = true;
 	buf->nr_mapped++;
 	mutex_unlock(&buf->lock);
+	if (dir >= DMA_BIDIRECTIONAL && dir <= DMA_FROM_DEVICE)
+		dmx_count(buf, &buf->counters.map[dir]);
 
 	return &a->importer_sgt;
 }
@@ -223,6 +272,8 @@ static void dmx_unmap_dma_buf(struct dma_buf_attachment *attachment,
 	 * the importer passes: the DMA API requires the two to match.
 	 */
 	dma_unmap_sgtable(a->dev, &a->sgt, mapped_dir, 0);
+	if (mapped_dir >= DMA_BIDIRECTIONAL && mapped_dir <= DMA_FROM_DEVICE)
+		dmx_count(buf, &buf->counters.unmap[mapped_dir]);
 }
 
 static int dmx_begin_cpu_access(struct dma_buf *dmabuf,
@@ -230,6 +281,11 @@ static int dmx_begin_cpu_access(struct dma_buf *dmabuf,
 {
 	struct dmx_buffer *buf = dmabuf->priv;
 	struct dmx_attachment *a;
+	int ret;
+
+	ret = dmx_injected(buf, DMABUF_EXPORTER_OP_BEGIN_CPU_ACCESS);
+	if (ret)
+		return ret;
 
 	mutex_lock(&buf->lock);
 	if (buf->vmap_count)
@@ -239,6 +295,7 @@ static int dmx_begin_cpu_access(struct dma_buf *dmabuf,
 			dma_sync_sgtable_for_cpu(a->dev, &a->sgt, a->dir);
 	}
 	mutex_unlock(&buf->lock);
+	dmx_count(buf, &buf->counters.begin_cpu);
 	return 0;
 }
 
@@ -256,6 +313,7 @@ static int dmx_end_cpu_access(struct dma_buf *dmabuf,
 			dma_sync_sgtable_for_device(a->dev, &a->sgt, a->dir);
 	}
 	mutex_unlock(&buf->lock);
+	dmx_count(buf, &buf->counters.end_cpu);
 	return 0;
 }
 
@@ -291,6 +349,9 @@ static int dmx_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	/* A private mapping of shared device memory has no sane meaning. */
 	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
+	ret = dmx_injected(buf, DMABUF_EXPORTER_OP_MMAP);
+	if (ret)
+		return ret;
 
 	/* The core checks this too; checked again so it cannot overflow. */
 	if (vma->vm_pgoff > npages || vma_pages(vma) > npages - vma->vm_pgoff)
@@ -327,6 +388,7 @@ static int dmx_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	vma->vm_ops = &dmx_vm_ops;
 	vma->vm_private_data = buf;
 	dmx_vm_open(vma);
+	dmx_count(buf, &buf->counters.mmap);
 	return 0;
 }
 
@@ -355,7 +417,11 @@ static void *dmx_vmap_pages(struct dmx_buffer *buf)
 static int dmx_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
 	struct dmx_buffer *buf = dmabuf->priv;
-	int ret = 0;
+	int ret;
+
+	ret = dmx_injected(buf, DMABUF_EXPORTER_OP_VMAP);
+	if (ret)
+		return ret;
 
 	mutex_lock(&buf->lock);
 	if (!buf->vmap_count) {
@@ -367,6 +433,7 @@ static int dmx_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	}
 	buf->vmap_count++;
 	iosys_map_set_vaddr(map, buf->vaddr);
+	dmx_count(buf, &buf->counters.vmap);
 out:
 	mutex_unlock(&buf->lock);
 	return ret;
@@ -383,6 +450,7 @@ static void dmx_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	}
 	mutex_unlock(&buf->lock);
 	iosys_map_clear(map);
+	dmx_count(buf, &buf->counters.vunmap);
 }
 
 static void dmx_release(struct dma_buf *dmabuf)
@@ -468,6 +536,7 @@ struct dma_buf *dmx_buffer_create(const struct dmx_kind *kind, u64 len,
 	buf->kind = kind;
 	buf->size = size;
 	mutex_init(&buf->lock);
+	spin_lock_init(&buf->stat_lock);
 	INIT_LIST_HEAD(&buf->attachments);
 	atomic_set(&buf->mmap_count, 0);
 

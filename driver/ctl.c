@@ -110,6 +110,26 @@ static long dmx_ctl_import_user(unsigned int cmd, void __user *uarg)
 			      req.name, uarg, &req, sizeof(req), &req.fd);
 }
 
+/*
+ * The buffer of one of our dma-buf fds, with a reference the caller drops
+ * with dma_buf_put(*@dmabuf): -EBADF for a closed fd, -EINVAL for a file
+ * that is no dma-buf or another exporter's.
+ */
+static struct dmx_buffer *dmx_get_buffer(u32 fd, struct dma_buf **dmabuf)
+{
+	struct dmx_buffer *buf;
+
+	*dmabuf = dma_buf_get((int)fd);
+	if (IS_ERR(*dmabuf))
+		return ERR_CAST(*dmabuf);
+	buf = dmx_buffer_of(*dmabuf);
+	if (!buf) {
+		dma_buf_put(*dmabuf);
+		return ERR_PTR(-EINVAL);
+	}
+	return buf;
+}
+
 /* Physically contiguous runs of pages in @sgt. */
 static u32 dmx_count_segments(const struct sg_table *sgt)
 {
@@ -154,15 +174,9 @@ static long dmx_ctl_query(unsigned int cmd, void __user *uarg)
 	if (q.flags || memchr_inv(q.reserved, 0, sizeof(q.reserved)))
 		return -EINVAL;
 
-	/* -EBADF for a closed fd, -EINVAL for a file that is no dma-buf. */
-	dmabuf = dma_buf_get((int)q.fd);
-	if (IS_ERR(dmabuf))
-		return PTR_ERR(dmabuf);
-	buf = dmx_buffer_of(dmabuf);
-	if (!buf) {
-		ret = -EINVAL;
-		goto out_put;
-	}
+	buf = dmx_get_buffer(q.fd, &dmabuf);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
 
 	q.kind = buf->kind->id;
 	q.size = buf->size;
@@ -195,6 +209,72 @@ out_put:
 	return ret;
 }
 
+static long dmx_ctl_inject(unsigned int cmd, void __user *uarg)
+{
+	struct dmabuf_exporter_inject req;
+	struct dmx_buffer *buf;
+	struct dma_buf *dmabuf;
+	long ret;
+
+	if (!dmx_test_mode())
+		return -EPERM;
+	ret = dmx_copy_struct_from_user(&req, sizeof(req), uarg, cmd);
+	if (ret)
+		return ret;
+	if (req.op >= DMABUF_EXPORTER_OP_COUNT ||
+	    (req.count && (req.error < 1 || req.error > MAX_ERRNO)) ||
+	    memchr_inv(req.reserved, 0, sizeof(req.reserved)))
+		return -EINVAL;
+
+	buf = dmx_get_buffer(req.fd, &dmabuf);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	ret = dmx_inject(buf, array_index_nospec(req.op, DMABUF_EXPORTER_OP_COUNT),
+			 req.count, req.error);
+	dma_buf_put(dmabuf);
+	return ret;
+}
+
+static long dmx_ctl_counters(unsigned int cmd, void __user *uarg)
+{
+	struct dmabuf_exporter_counters out;
+	struct dmx_counters c;
+	struct dmx_buffer *buf;
+	struct dma_buf *dmabuf;
+	long ret;
+	int i;
+
+	ret = dmx_copy_struct_from_user(&out, sizeof(out), uarg, cmd);
+	if (ret)
+		return ret;
+	if (out.flags || memchr_inv(out.reserved, 0, sizeof(out.reserved)))
+		return -EINVAL;
+
+	buf = dmx_get_buffer(out.fd, &dmabuf);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	spin_lock(&buf->stat_lock);
+	c = buf->counters;
+	spin_unlock(&buf->stat_lock);
+	dma_buf_put(dmabuf);
+
+	out.attach = c.attach;
+	out.detach = c.detach;
+	for (i = 0; i < ARRAY_SIZE(out.map); i++) {
+		out.map[i] = c.map[i];
+		out.unmap[i] = c.unmap[i];
+	}
+	out.vmap = c.vmap;
+	out.vunmap = c.vunmap;
+	out.begin_cpu_access = c.begin_cpu;
+	out.end_cpu_access = c.end_cpu;
+	out.mmap = c.mmap;
+	out.failed = c.failed;
+	if (copy_to_user(uarg, &out, sizeof(out)))
+		return -EFAULT;
+	return 0;
+}
+
 static long dmx_ctl_ioctl(struct file *file, unsigned int cmd,
 			  unsigned long arg)
 {
@@ -211,6 +291,10 @@ static long dmx_ctl_ioctl(struct file *file, unsigned int cmd,
 		return dmx_ctl_query(cmd, uarg);
 	case DMX_IOC_BASE(DMABUF_EXPORTER_IOCTL_IMPORT_USER):
 		return dmx_ctl_import_user(cmd, uarg);
+	case DMX_IOC_BASE(DMABUF_EXPORTER_IOCTL_INJECT):
+		return dmx_ctl_inject(cmd, uarg);
+	case DMX_IOC_BASE(DMABUF_EXPORTER_IOCTL_COUNTERS):
+		return dmx_ctl_counters(cmd, uarg);
 
 	case DMX_IOC_BASE(DMABUF_EXPORTER_IOCTL_INFO):
 		return dmx_info_ioctl(cmd, uarg);

@@ -15,10 +15,44 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/scatterlist.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+
+#include <linux/dmabuf_exporter.h>
 
 struct dmx_buffer;
 struct seq_file;
+
+/**
+ * struct dmx_counters - what importers did with a buffer (test mode)
+ * @attach:	successful attaches; and so on, as in the uAPI struct
+ *		dmabuf_exporter_counters.
+ * @detach:	detaches.
+ * @map:	DMA mappings by direction (DMA_BIDIRECTIONAL..DMA_FROM_DEVICE).
+ * @unmap:	unmappings by the direction they were mapped with.
+ * @vmap:	kernel mappings.
+ * @vunmap:	kernel unmappings.
+ * @begin_cpu:	begin_cpu_access calls that succeeded.
+ * @end_cpu:	end_cpu_access calls.
+ * @mmap:	userspace mappings made.
+ * @failed:	calls failed by injection.
+ * @inject_left: per operation, how many more calls fail.
+ * @inject_error: per operation, the negative errno they fail with.
+ */
+struct dmx_counters {
+	u64 attach;
+	u64 detach;
+	u64 map[3];
+	u64 unmap[3];
+	u64 vmap;
+	u64 vunmap;
+	u64 begin_cpu;
+	u64 end_cpu;
+	u64 mmap;
+	u64 failed;
+	u32 inject_left[DMABUF_EXPORTER_OP_COUNT];
+	int inject_error[DMABUF_EXPORTER_OP_COUNT];
+};
 
 /**
  * struct dmx_kind - a kind of memory the module can allocate
@@ -57,6 +91,8 @@ struct dmx_kind {
  * @nr_mapped:	attachments currently mapped for DMA.
  * @vmap_count:	number of active kernel mappings sharing @vaddr.
  * @vaddr:	kernel virtual address while @vmap_count > 0.
+ * @stat_lock:	protects @counters; a spinlock, so any path may count.
+ * @counters:	operation counters and injected failures.
  * @mmap_count:	userspace mappings (VMAs) alive; not under @lock.
  */
 struct dmx_buffer {
@@ -74,6 +110,8 @@ struct dmx_buffer {
 	unsigned int nr_mapped;
 	unsigned int vmap_count;
 	void *vaddr;
+	spinlock_t stat_lock;	/* protects counters */
+	struct dmx_counters counters;
 	atomic_t mmap_count;
 };
 
@@ -88,6 +126,7 @@ struct dma_buf *dmx_buffer_create(const struct dmx_kind *kind, u64 len,
 				  u32 fd_flags, const void *args);
 struct dmx_buffer *dmx_buffer_of(struct dma_buf *dmabuf);
 int dmx_sgt_from_pages(struct dmx_buffer *buf, struct page **pages);
+int dmx_inject(struct dmx_buffer *buf, u32 op, u32 count, int error);
 void dmx_buffer_stats(u64 *buffers, u64 *bytes);
 int dmx_buffers_show(struct seq_file *m, void *unused);
 
@@ -101,6 +140,7 @@ int dmx_copy_struct_from_user(void *dst, size_t ksize, void __user *uarg,
 u64 dmx_max_buffer_size(void);
 u64 dmx_max_total_size(void);
 u64 dmx_max_pinned_size(void);
+bool dmx_test_mode(void);
 long dmx_install_fd(struct dma_buf *dmabuf, u32 fd_flags, void __user *uarg,
 		    void *karg, size_t usize, u32 *fd_field);
 long dmx_info_ioctl(unsigned int cmd, void __user *uarg);

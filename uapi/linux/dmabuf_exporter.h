@@ -273,6 +273,101 @@ struct dmabuf_exporter_import_user {
 #define DMABUF_EXPORTER_IOCTL_IMPORT_USER \
 	_IOWR(DMABUF_EXPORTER_IOC_MAGIC, 0x03, struct dmabuf_exporter_import_user)
 
+/**
+ * enum dmabuf_exporter_op - dma_buf operations of a buffer, for failure
+ * injection
+ * @DMABUF_EXPORTER_OP_ATTACH: an importer attaching a device.
+ * @DMABUF_EXPORTER_OP_MAP: mapping an attachment for DMA.
+ * @DMABUF_EXPORTER_OP_VMAP: a kernel mapping (vmap).
+ * @DMABUF_EXPORTER_OP_BEGIN_CPU_ACCESS: DMA_BUF_SYNC_START and in-kernel
+ *	begin_cpu_access.
+ * @DMABUF_EXPORTER_OP_MMAP: a userspace mapping.
+ * @DMABUF_EXPORTER_OP_COUNT: number of operations; not one.
+ */
+enum dmabuf_exporter_op {
+	DMABUF_EXPORTER_OP_ATTACH = 0,
+	DMABUF_EXPORTER_OP_MAP = 1,
+	DMABUF_EXPORTER_OP_VMAP = 2,
+	DMABUF_EXPORTER_OP_BEGIN_CPU_ACCESS = 3,
+	DMABUF_EXPORTER_OP_MMAP = 4,
+	DMABUF_EXPORTER_OP_COUNT
+};
+
+/**
+ * struct dmabuf_exporter_inject - make a buffer's next calls fail
+ * @fd:		in: a dma-buf fd exported by this module.
+ * @op:		in: an &enum dmabuf_exporter_op.
+ * @count:	in: how many of the next calls of @op fail; 0 stops failing.
+ * @error:	in: the positive errno they fail with, 1 to 4095.
+ * @reserved:	must be zero.
+ *
+ * Only while the module parameter test_exporter is 1 (off by default, root
+ * only): for testing how importers handle an exporter's errors.
+ */
+struct dmabuf_exporter_inject {
+	__u32 fd;
+	__u32 op;
+	__u32 count;
+	__u32 error;
+	__u64 reserved[2];
+};
+
+/**
+ * DMABUF_EXPORTER_IOCTL_INJECT - inject failures (ctl node, test mode)
+ *
+ * Takes a &struct dmabuf_exporter_inject. Errors: EPERM when test_exporter
+ * is 0; EBADF when @fd is not open; EINVAL when it is not one of our
+ * buffers, for an unknown @op, an @error out of range (with a nonzero
+ * @count), nonzero reserved; EFAULT.
+ */
+#define DMABUF_EXPORTER_IOCTL_INJECT \
+	_IOWR(DMABUF_EXPORTER_IOC_MAGIC, 0x04, struct dmabuf_exporter_inject)
+
+/**
+ * struct dmabuf_exporter_counters - what importers did with a buffer
+ * @fd:		in: a dma-buf fd exported by this module.
+ * @flags:	in: must be zero.
+ * @attach:	out: successful attaches.
+ * @detach:	out: detaches.
+ * @map:	out: successful DMA mappings, by direction: [0] bidirectional,
+ *		[1] to the device, [2] from the device (enum dma_data_direction).
+ * @unmap:	out: unmappings, by the direction they were mapped with.
+ * @vmap:	out: successful kernel mappings.
+ * @vunmap:	out: kernel unmappings.
+ * @begin_cpu_access: out: successful begin_cpu_access calls.
+ * @end_cpu_access: out: end_cpu_access calls.
+ * @mmap:	out: successful userspace mappings.
+ * @failed:	out: calls failed by injection.
+ * @reserved:	must be zero.
+ *
+ * Always counted, test mode or not; a balanced importer leaves attach ==
+ * detach, map[d] == unmap[d], vmap == vunmap.
+ */
+struct dmabuf_exporter_counters {
+	__u32 fd;
+	__u32 flags;
+	__u64 attach;
+	__u64 detach;
+	__u64 map[3];
+	__u64 unmap[3];
+	__u64 vmap;
+	__u64 vunmap;
+	__u64 begin_cpu_access;
+	__u64 end_cpu_access;
+	__u64 mmap;
+	__u64 failed;
+	__u64 reserved[4];
+};
+
+/**
+ * DMABUF_EXPORTER_IOCTL_COUNTERS - read a buffer's counters (ctl node)
+ *
+ * Takes a &struct dmabuf_exporter_counters. Errors: EBADF, EINVAL (not ours,
+ * nonzero flags or reserved), EFAULT.
+ */
+#define DMABUF_EXPORTER_IOCTL_COUNTERS \
+	_IOWR(DMABUF_EXPORTER_IOC_MAGIC, 0x05, struct dmabuf_exporter_counters)
+
 /*
  * The ctl node also speaks udmabuf's ABI (<linux/udmabuf.h>): UDMABUF_CREATE
  * and UDMABUF_CREATE_LIST, with the kernel's structs, rules and errnos, so
