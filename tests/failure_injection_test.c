@@ -208,7 +208,7 @@ TEST_F(inject, vgem_gets_attach_and_map_failures_and_stays_balanced)
  * vivid (videobuf2-vmalloc) imports through vmap and must give back every
  * kernel mapping it takes. (Injecting a vmap failure works too, but the
  * dma-buf core WARNs once when an exporter's vmap fails, which this test
- * suite treats as a failure: see docs/kselftest.md.)
+ * suite treats as a failure: see docs/test-exporter.md.)
  */
 TEST_F_TIMEOUT(inject, vivid_releases_every_vmap_it_takes, 120)
 {
