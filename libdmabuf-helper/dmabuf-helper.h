@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * libdmabuf-helper: allocate, map and synchronise dma-buf buffers.
+ * libdmabuf-helper: allocate, import, map, name, describe and synchronise
+ * dma-buf buffers, from the dmabuf_exporter module or any other exporter.
  *
  * Conventions: functions returning int give -1 and set errno on error;
  * functions returning a pointer give NULL and set errno. Every file
  * descriptor the library opens or creates has O_CLOEXEC set unless the caller
- * asks otherwise. ioctls interrupted by a signal (EINTR) or refused for now
- * (EAGAIN) are retried.
+ * asks otherwise (through fd_flags). Nodes the library opens for one call
+ * are closed before it returns. ioctls interrupted by a signal (EINTR) or
+ * refused for now (EAGAIN) are retried. A file descriptor a function returns
+ * belongs to the caller, who closes it. Functions keep no state: all are
+ * safe to call from several threads.
  */
 #ifndef DMABUF_HELPER_H
 #define DMABUF_HELPER_H
@@ -16,6 +20,12 @@
 
 #include <linux/dma-buf.h>
 #include <linux/dmabuf_exporter.h>
+
+/** DMABUF_UDMABUF_DEV - the kernel's udmabuf node. */
+#define DMABUF_UDMABUF_DEV	"/dev/udmabuf"
+
+/** DMABUF_PATH_MAX - room enough for any path the library reports. */
+#define DMABUF_PATH_MAX		128
 
 #ifdef __cplusplus
 extern "C" {
@@ -57,6 +67,124 @@ int dmabuf_node_open(const char *kind);
  * EMFILE when the process is out of fds.
  */
 int dmabuf_heap_alloc(int node_fd, uint64_t len, unsigned int fd_flags);
+
+/**
+ * dmabuf_alloc() - allocate a dma-buf from a kind or heap name, or a path.
+ * @provider:	a name such as "system", "system-uncached", "contig" or any
+ *		dma-heap name; or an absolute path of a node speaking
+ *		DMA_HEAP_IOCTL_ALLOC (e.g. "/dev/dma_heap/system").
+ * @len:	length in bytes, nonzero; rounded up to whole pages.
+ * @fd_flags:	O_CLOEXEC and an access mode for the new fd.
+ * @used:	if not NULL, receives the path of the node that allocated
+ *		(at most @used_len bytes, NUL-terminated; DMABUF_PATH_MAX fits).
+ * @used_len:	size of @used.
+ *
+ * A path is used as is, with no fallback. A name is tried, in order, at:
+ *  1. /dev/dmabuf-exporter/<name> (this project's module);
+ *  2. /dev/dma_heap/<name> (the kernel's dma-heaps);
+ *  3. for "system" only: zeroed memfd pages exported by udmabuf, through
+ *     our ctl node (DMABUF_EXPORTER_DEV_CTL), then /dev/udmabuf. Such a
+ *     buffer is always read-write whatever the access mode in @fd_flags,
+ *     and udmabuf's size_limit_mb (64 MiB by default) applies.
+ * The next provider is tried only when one is missing (ENOENT, ENODEV,
+ * ENXIO when opening it; ENOTTY from a node that does not know the ioctl).
+ * Any other error stops the search and is returned, so that a real failure
+ * (ENOMEM, EACCES, ...) is never hidden by a different provider.
+ *
+ * Return: a dma-buf fd the caller owns, or -1 with errno: EINVAL for a NULL
+ * or malformed @provider (empty, ".", "..", containing '/' without being a
+ * path), a zero @len or unknown @fd_flags; ENOENT when no provider exists;
+ * otherwise the provider's error (ENOMEM, EACCES, EMFILE, ...).
+ */
+int dmabuf_alloc(const char *provider, uint64_t len, unsigned int fd_flags,
+		 char *used, size_t used_len);
+
+/**
+ * dmabuf_alloc_named() - allocate from our ctl node with a kind and a name.
+ * @kind:	an &enum dmabuf_exporter_kind.
+ * @len:	length in bytes; rounded up to whole pages.
+ * @fd_flags:	O_CLOEXEC and an access mode for the new fd.
+ * @name:	a name of at most DMABUF_EXPORTER_NAME_LEN - 1 characters, or
+ *		NULL.
+ *
+ * Return: a dma-buf fd the caller owns, or -1 with errno: ENOENT when the
+ * module is not loaded; EINVAL for a zero @len, an unknown @kind or
+ * @fd_flags, a name too long; ENOMEM, EMFILE as for dmabuf_heap_alloc().
+ */
+int dmabuf_alloc_named(unsigned int kind, uint64_t len, unsigned int fd_flags,
+		       const char *name);
+
+/**
+ * dmabuf_memfd_create() - a sealable memfd of @len bytes, ready for udmabuf.
+ * @name:	memfd name (shown in /proc/PID/fd), or NULL.
+ * @len:	size in bytes; a multiple of the page size for udmabuf.
+ *
+ * The memfd is O_CLOEXEC, sized to @len, and sealed against shrinking
+ * (F_SEAL_SHRINK), which udmabuf requires; it is not sealed against writes.
+ *
+ * Return: the memfd, owned by the caller, or -1 with errno (ENOMEM, EMFILE,
+ * EFBIG or EINVAL for a length the kernel refuses).
+ */
+int dmabuf_memfd_create(const char *name, uint64_t len);
+
+/**
+ * dmabuf_import_memfd() - turn a memfd range into a dma-buf (UDMABUF_CREATE).
+ * @memfd:	a memfd (shmem or hugetlbfs) sealed with F_SEAL_SHRINK and
+ *		not F_SEAL_WRITE.
+ * @offset:	start of the range; page-aligned.
+ * @len:	length of the range; page-aligned, nonzero.
+ * @fd_flags:	O_CLOEXEC is honoured; udmabuf buffers are always read-write.
+ * @used:	if not NULL, receives the path of the node used.
+ * @used_len:	size of @used.
+ *
+ * Tries our ctl node first, then the kernel's /dev/udmabuf, moving on only
+ * when one is missing (as dmabuf_alloc()). The dma-buf shares the memfd's
+ * pages: writes through either are seen through the other. The caller may
+ * close @memfd afterwards; the dma-buf keeps the pages.
+ *
+ * Return: a dma-buf fd the caller owns, or -1 with errno: ENOENT when
+ * neither node exists; EINVAL for an unaligned or empty range, a range past
+ * the end of the memfd, a memfd without F_SEAL_SHRINK or with F_SEAL_WRITE,
+ * a length over udmabuf's size_limit_mb, unknown @fd_flags; EBADF when
+ * @memfd is not open.
+ */
+int dmabuf_import_memfd(int memfd, uint64_t offset, uint64_t len,
+			unsigned int fd_flags, char *used, size_t used_len);
+
+/**
+ * dmabuf_import_memfd_at() - dmabuf_import_memfd() through one given node.
+ * @dev:	a node speaking UDMABUF_CREATE, e.g. DMABUF_UDMABUF_DEV.
+ * @memfd:	as for dmabuf_import_memfd().
+ * @offset:	as for dmabuf_import_memfd().
+ * @len:	as for dmabuf_import_memfd().
+ * @fd_flags:	as for dmabuf_import_memfd().
+ *
+ * Return: as dmabuf_import_memfd(), with no fallback: ENOENT when @dev does
+ * not exist, ENOTTY when it does not know UDMABUF_CREATE.
+ */
+int dmabuf_import_memfd_at(const char *dev, int memfd, uint64_t offset,
+			   uint64_t len, unsigned int fd_flags);
+
+/**
+ * dmabuf_import_user() - pin a user memory range and export it
+ * (DMABUF_EXPORTER_IOCTL_IMPORT_USER on our ctl node).
+ * @addr:	start of the range; page-aligned.
+ * @len:	length; page-aligned, nonzero.
+ * @flags:	DMABUF_EXPORTER_IMPORT_WRITE to pin writable, or 0.
+ * @fd_flags:	O_CLOEXEC and an access mode; a writable mode needs
+ *		DMABUF_EXPORTER_IMPORT_WRITE.
+ * @name:	buffer name, or NULL.
+ *
+ * The pages stay pinned until the last reference to the dma-buf is gone,
+ * even if the caller unmaps the range; they count against RLIMIT_MEMLOCK.
+ *
+ * Return: a dma-buf fd the caller owns, or -1 with errno: ENOENT when the
+ * module is not loaded; ENOTTY when the module predates user import;
+ * otherwise as DMABUF_EXPORTER_IOCTL_IMPORT_USER (EINVAL, EFAULT,
+ * EOPNOTSUPP, ENOMEM, EINTR, EMFILE).
+ */
+int dmabuf_import_user(void *addr, uint64_t len, unsigned int flags,
+		       unsigned int fd_flags, const char *name);
 
 /**
  * dmabuf_exporter_info() - read module-wide state (DMABUF_EXPORTER_IOCTL_INFO).
@@ -116,6 +244,112 @@ int dmabuf_sync_begin(int buf_fd, unsigned int access);
  * Return: 0, or -1 with errno.
  */
 int dmabuf_sync_end(int buf_fd, unsigned int access);
+
+/**
+ * dmabuf_set_name() - name a dma-buf (DMA_BUF_SET_NAME_B), any exporter.
+ * @buf_fd:	dma-buf fd.
+ * @name:	at most DMA_BUF_NAME_LEN - 1 characters ("" is a valid name).
+ *
+ * The name shows in /proc/PID/fdinfo/FD ("name:"), in the dma-buf debugfs
+ * list and in /proc/PID/maps ("/dmabuf:NAME").
+ *
+ * Return: 0, or -1 with errno: EINVAL for a NULL or too long @name; ENOTTY
+ * when @buf_fd is not a dma-buf; EBADF when it is not open.
+ */
+int dmabuf_set_name(int buf_fd, const char *name);
+
+/**
+ * struct dmabuf_fdinfo - what /proc/PID/fdinfo/FD says about a dma-buf
+ * @size:	buffer size in bytes.
+ * @inode:	inode number of the dma-buf file: the buffer's identity,
+ *		the same for every fd and mapping of it (as in /proc/PID/maps).
+ * @flags:	the open file's flags (O_ACCMODE, O_CLOEXEC of this fd, ...).
+ * @count:	references to the dma-buf's file (fds, mappings, importers).
+ * @exp_name:	the exporter's name, e.g. "dmabuf_exporter", "vgem",
+ *		"system" (the kernel heap), "udmabuf".
+ * @name:	the buffer's name, "" when unnamed.
+ */
+struct dmabuf_fdinfo {
+	uint64_t size;
+	uint64_t inode;
+	unsigned int flags;
+	unsigned int count;
+	char exp_name[64];
+	char name[DMA_BUF_NAME_LEN];
+};
+
+/**
+ * dmabuf_fdinfo() - describe any dma-buf fd of this process.
+ * @buf_fd:	dma-buf fd, of any exporter.
+ * @info:	filled in on success.
+ *
+ * Return: 0, or -1 with errno: EBADF when @buf_fd is not open; EINVAL when
+ * it is not a dma-buf; or the error reading /proc (ENOENT without /proc).
+ */
+int dmabuf_fdinfo(int buf_fd, struct dmabuf_fdinfo *info);
+
+/**
+ * dmabuf_fdinfo_pid() - describe a dma-buf fd of another process.
+ * @pid:	process id, or 0 for the caller.
+ * @fd:		fd number in that process.
+ * @info:	filled in on success.
+ *
+ * Return: 0, or -1 with errno: ENOENT when the process or fd does not exist
+ * (EBADF for a missing fd of the caller); EACCES when /proc refuses; EINVAL
+ * when the fd is not a dma-buf.
+ */
+int dmabuf_fdinfo_pid(int pid, int fd, struct dmabuf_fdinfo *info);
+
+/**
+ * dmabuf_fdinfo_parse() - parse the text of a /proc/PID/fdinfo/FD file.
+ * @text:	NUL-terminated contents.
+ * @info:	filled in on success (missing keys read as 0 or "").
+ *
+ * Return: 0, or -1 with errno EINVAL when the text has no "exp_name:" line
+ * (the file is not a dma-buf) or an argument is NULL.
+ */
+int dmabuf_fdinfo_parse(const char *text, struct dmabuf_fdinfo *info);
+
+/**
+ * dmabuf_export_sync_file() - the buffer's current fences as a sync_file
+ * (DMA_BUF_IOCTL_EXPORT_SYNC_FILE).
+ * @buf_fd:	dma-buf fd.
+ * @access:	DMA_BUF_SYNC_READ: the fences a reader must wait for (the
+ *		writers'); DMA_BUF_SYNC_WRITE or DMA_BUF_SYNC_RW: all fences.
+ *
+ * Return: a sync_file fd (O_CLOEXEC) the caller owns, signalled already if
+ * there is nothing to wait for; or -1 with errno: EINVAL for a bad @access;
+ * ENOTTY when @buf_fd is not a dma-buf.
+ */
+int dmabuf_export_sync_file(int buf_fd, unsigned int access);
+
+/**
+ * dmabuf_import_sync_file() - add a sync_file's fence to the buffer
+ * (DMA_BUF_IOCTL_IMPORT_SYNC_FILE).
+ * @buf_fd:	dma-buf fd.
+ * @access:	DMA_BUF_SYNC_READ: the fence is a read (later writers wait
+ *		for it); DMA_BUF_SYNC_WRITE or _RW: a write (everyone waits).
+ * @sync_fd:	a sync_file fd; still the caller's afterwards.
+ *
+ * Return: 0, or -1 with errno: EINVAL for a bad @access or a @sync_fd that
+ * is not a sync_file; ENOTTY when @buf_fd is not a dma-buf.
+ */
+int dmabuf_import_sync_file(int buf_fd, unsigned int access, int sync_fd);
+
+/**
+ * dmabuf_wait() - wait until the CPU may access a buffer (poll on the fd).
+ * @buf_fd:	dma-buf fd.
+ * @access:	DMA_BUF_SYNC_READ waits for the write fences (POLLIN);
+ *		DMA_BUF_SYNC_WRITE or _RW for all fences (POLLOUT).
+ * @timeout_ms:	milliseconds; 0 to check without waiting; -1 forever.
+ *
+ * Signals do not shorten or lengthen the wait. On an fd that is not a
+ * dma-buf the answer is that file's own poll readiness.
+ *
+ * Return: 0 when the fences signalled, or -1 with errno: ETIMEDOUT when they
+ * did not in time; EINVAL for a bad @access; EBADF for a closed fd.
+ */
+int dmabuf_wait(int buf_fd, unsigned int access, int timeout_ms);
 
 #ifdef __cplusplus
 }

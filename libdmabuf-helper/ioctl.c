@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/ioctl.h>
 
 #include "dmabuf-helper.h"
@@ -22,4 +23,24 @@ DMABUF_API int dmabuf_ioctl(int fd, unsigned long request, void *arg)
 		ret = ioctl(fd, request, arg);
 	} while (ret == -1 && (errno == EINTR || errno == EAGAIN));
 	return ret;
+}
+
+int dmabuf__open_node(const char *path)
+{
+	int fd;
+
+	do {
+		fd = open(path, O_RDWR | O_CLOEXEC);
+	} while (fd < 0 && errno == EINTR);
+	return fd;
+}
+
+int dmabuf__provider_missing(int err)
+{
+	/*
+	 * ENOENT: no such node. ENODEV/ENXIO: a stale node whose driver is
+	 * gone. ENOTTY: the node exists but does not speak this ioctl (a
+	 * module too old for it).
+	 */
+	return err == ENOENT || err == ENODEV || err == ENXIO || err == ENOTTY;
 }

@@ -26,6 +26,9 @@ linux-headers-amd64
 linux-image-6.12-amd64
 linux-headers-6.12-amd64
 linux-source-6.12
+dkms
+gnuplot-nox
+help2man
 "
 
 missing=""

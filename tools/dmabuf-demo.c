@@ -16,13 +16,14 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "dmabuf-helper.h"
 
 struct demo {
 	const char *kind;
 	uint64_t size;
-	int json;
-	int nsteps;
+	struct tool tool;
+	struct json j;
 };
 
 static void usage(FILE *out)
@@ -34,50 +35,9 @@ static void usage(FILE *out)
 		"\n"
 		"  -k, --kind=KIND   memory kind (default: system)\n"
 		"  -s, --size=BYTES  buffer size, suffixes K, M, G (default: 1M)\n"
-		"  -j, --json        print the steps as JSON\n"
-		"  -h, --help        show this help and exit\n"
-		"  -V, --version     show the version and exit\n"
+		TOOL_COMMON_HELP
 		"\n"
 		"Exit status: 0 when every step succeeded and the data matched.\n");
-}
-
-static int parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s)
-		return -1;
-	switch (*end) {
-	case 'G': case 'g': v <<= 10; /* fall through */
-	case 'M': case 'm': v <<= 10; /* fall through */
-	case 'K': case 'k': v <<= 10; end++; break;
-	case '\0': break;
-	default: return -1;
-	}
-	if (*end)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-/* Print @s as a JSON string literal. */
-static void json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
 }
 
 /* One line per step: human readable, or one JSON object per step. */
@@ -93,14 +53,14 @@ static void step(struct demo *d, int ok, const char *name, const char *fmt, ...)
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
 
-	if (d->json) {
-		printf("%s    {\"step\": \"%s\", \"ok\": %s, \"detail\": ",
-		       d->nsteps ? ",\n" : "", name, ok ? "true" : "false");
-		json_string(detail);
-		putchar('}');
+	if (d->tool.json) {
+		json_object_begin(&d->j, NULL);
+		json_str(&d->j, "step", name);
+		json_bool(&d->j, "ok", ok);
+		json_str(&d->j, "detail", detail);
+		json_object_end(&d->j);
 	} else
 		printf("[%s] %-10s %s\n", ok ? " ok " : "FAIL", name, detail);
-	d->nsteps++;
 }
 
 static int fail(struct demo *d, const char *name, const char *what)
@@ -223,37 +183,30 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "kind", required_argument, NULL, 'k' },
 		{ "size", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
+		TOOL_COMMON_LONGOPTS,
 		{ 0 }
 	};
-	struct demo d = { .kind = "system", .size = 1 << 20 };
+	struct demo d = {
+		.kind = "system",
+		.size = 1 << 20,
+		.tool = { .name = "dmabuf-demo", .usage = usage },
+	};
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "k:s:jhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:s:" TOOL_COMMON_SHORTOPTS, opts,
+				NULL)) != -1) {
 		switch (c) {
 		case 'k':
 			d.kind = optarg;
 			break;
 		case 's':
-			if (parse_size(optarg, &d.size) < 0 || !d.size) {
-				fprintf(stderr, "dmabuf-demo: bad size '%s'\n", optarg);
+			if (tool_parse_size(optarg, &d.size) < 0 || !d.size) {
+				tool_err(&d.tool, "bad size '%s'", optarg);
 				return 2;
 			}
 			break;
-		case 'j':
-			d.json = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			printf("dmabuf-demo %s\n", DMABUF_VERSION);
-			return 0;
 		default:
-			usage(stderr);
-			return 2;
+			tool_common_option(&d.tool, c);
 		}
 	}
 	if (optind != argc) {
@@ -261,16 +214,19 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	if (d.json)
-	{
-		printf("{\n  \"tool\": \"dmabuf-demo\",\n  \"kind\": ");
-		json_string(d.kind);
-		printf(",\n  \"steps\": [\n");
+	json_init(&d.j, stdout);
+	if (d.tool.json) {
+		json_object_begin(&d.j, NULL);
+		json_str(&d.j, "tool", "dmabuf-demo");
+		json_str(&d.j, "kind", d.kind);
+		json_array_begin(&d.j, "steps");
 	}
 	ret = run(&d);
-	if (d.json)
-		printf("\n  ],\n  \"ok\": %s\n}\n", ret ? "false" : "true");
-	else
+	if (d.tool.json) {
+		json_array_end(&d.j);
+		json_bool(&d.j, "ok", !ret);
+		json_object_end(&d.j);
+	} else
 		printf("%s\n", ret ? "round trip FAILED" : "round trip OK");
 	return ret ? 1 : 0;
 }

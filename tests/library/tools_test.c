@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The dmabuf-* tools as a user runs them: exit statuses, human output, and
+ * --json parsed by python3 (the host's, seen in the guest through the shared
+ * root). --help/--version and usage errors run on the host too.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <xf86drm.h>
+
+#include "dmabuf-helper.h"
+#include "kselftest_harness.h"
+
+#define PY "/usr/bin/python3"
+
+static const char *const tools[] = {
+	"dmabuf-alloc", "dmabuf-bench", "dmabuf-demo", "dmabuf-info",
+};
+
+/* Run @cmd with sh; its stdout (cut) in @out; returns the exit status. */
+static int run(const char *cmd, char *out, size_t len)
+{
+	size_t n = 0;
+	FILE *p;
+	int st;
+
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	if (out) {
+		n = fread(out, 1, len - 1, p);
+		out[n] = '\0';
+	}
+	while (fgetc(p) != EOF)
+		;
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+#define CMD(...) ({ static char _c[4096]; snprintf(_c, sizeof(_c), __VA_ARGS__); _c; })
+
+static int have_module(void)
+{
+	return access(DMABUF_EXPORTER_DEV_SYSTEM, F_OK) == 0;
+}
+
+TEST(every_tool_prints_usage_for_help_and_exits_0)
+{
+	char out[8192], want[64];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
+		EXPECT_EQ(0, run(CMD("%s/%s --help", TOOLS_DIR, tools[i]), out, sizeof(out)));
+		snprintf(want, sizeof(want), "Usage: %s ", tools[i]);
+		EXPECT_EQ(0, strncmp(out, want, strlen(want))) TH_LOG("%s", out);
+		EXPECT_NE(NULL, strstr(out, "--json")) TH_LOG("%s", tools[i]);
+		EXPECT_NE(NULL, strstr(out, "--version")) TH_LOG("%s", tools[i]);
+	}
+}
+
+TEST(every_tool_prints_name_package_and_version)
+{
+	char out[256], want[128];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
+		EXPECT_EQ(0, run(CMD("%s/%s --version", TOOLS_DIR, tools[i]), out, sizeof(out)));
+		snprintf(want, sizeof(want), "%s (dmabuf-exporter) %s\n", tools[i],
+			 DMABUF_VERSION);
+		EXPECT_STREQ(want, out);
+	}
+}
+
+TEST(every_tool_exits_2_on_an_unknown_option)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(tools) / sizeof(tools[0]); i++)
+		EXPECT_EQ(2, run(CMD("%s/%s --no-such-option 2>/dev/null", TOOLS_DIR,
+				     tools[i]), NULL, 0)) TH_LOG("tool %u", i);
+}
+
+TEST(alloc_usage_errors_exit_2)
+{
+	EXPECT_EQ(2, run(CMD("%s/dmabuf-alloc --size 0 2>/dev/null", TOOLS_DIR), NULL, 0));
+	EXPECT_EQ(2, run(CMD("%s/dmabuf-alloc --size 12Q 2>/dev/null", TOOLS_DIR), NULL, 0));
+	EXPECT_EQ(2, run(CMD("%s/dmabuf-alloc --memfd --kind system 2>/dev/null",
+			     TOOLS_DIR), NULL, 0));
+	EXPECT_EQ(2, run(CMD("%s/dmabuf-alloc --offset 4K 2>/dev/null", TOOLS_DIR), NULL, 0));
+	EXPECT_EQ(2, run(CMD("%s/dmabuf-alloc --fd x 2>/dev/null", TOOLS_DIR), NULL, 0));
+	EXPECT_EQ(2, run(CMD("%s/dmabuf-bench --reps 0 2>/dev/null", TOOLS_DIR), NULL, 0));
+	EXPECT_EQ(2, run(CMD("%s/dmabuf-info --pid 0 2>/dev/null", TOOLS_DIR), NULL, 0));
+}
+
+TEST(alloc_of_a_missing_provider_exits_1_naming_the_error)
+{
+	char out[512];
+
+	EXPECT_EQ(1, run(CMD("%s/dmabuf-alloc --kind no-such-heap 2>&1", TOOLS_DIR),
+			 out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "No such file or directory")) TH_LOG("%s", out);
+}
+
+TEST(info_json_parses_even_with_no_buffers_of_ours)
+{
+	char out[64];
+
+	EXPECT_EQ(0, run(CMD("%s/dmabuf-info --json | " PY " -c 'import json,sys; "
+			     "d=json.load(sys.stdin); print(sorted(d)[:3])'", TOOLS_DIR),
+			 out, sizeof(out)));
+	EXPECT_STREQ("['attachments_known', 'buffers', 'exporters']\n", out);
+}
+
+/* ---- guests ---- */
+
+TEST(alloc_json_describes_a_named_buffer_of_ours)
+{
+	char out[256];
+
+	if (!have_module())
+		SKIP(return, "dmabuf_exporter is not loaded");
+	EXPECT_EQ(0, run(CMD("%s/dmabuf-alloc --kind system --size 3M --name tt --json | "
+			     PY " -c 'import json,sys; d=json.load(sys.stdin); "
+			     "print(d[\"provider\"], d[\"exporter\"], d[\"size\"], d[\"name\"])'",
+			     TOOLS_DIR), out, sizeof(out)));
+	EXPECT_STREQ("/dev/dmabuf-exporter/system dmabuf_exporter 3145728 tt\n", out);
+}
+
+TEST(alloc_human_output_names_fd_size_provider_and_name)
+{
+	char out[512];
+
+	if (!have_module())
+		SKIP(return, "dmabuf_exporter is not loaded");
+	EXPECT_EQ(0, run(CMD("%s/dmabuf-alloc -k contig -s 64K -n hello", TOOLS_DIR),
+			 out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "64 KiB (65536 bytes) from /dev/dmabuf-exporter/contig"))
+		TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "exporter dmabuf_exporter")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "name hello")) TH_LOG("%s", out);
+}
+
+TEST(alloc_hands_the_fd_to_the_command_at_the_number_asked)
+{
+	char out[512];
+
+	if (!have_module())
+		SKIP(return, "dmabuf_exporter is not loaded");
+	EXPECT_EQ(0, run(CMD("%s/dmabuf-alloc -k system -s 8K -n cmd --fd 7 -- "
+			     "sh -c 'echo $DMABUF_FD $DMABUF_SIZE $DMABUF_PROVIDER; "
+			     "grep -E \"^(exp_name|name|size):\" /proc/self/fdinfo/7'",
+			     TOOLS_DIR), out, sizeof(out)));
+	EXPECT_STREQ("7 8192 /dev/dmabuf-exporter/system\nsize:\t8192\n"
+		     "exp_name:\tdmabuf_exporter\nname:\tcmd\n", out);
+}
+
+TEST(alloc_exits_with_the_commands_status_and_127_if_it_cannot_run)
+{
+	if (!have_module())
+		SKIP(return, "dmabuf_exporter is not loaded");
+	EXPECT_EQ(3, run(CMD("%s/dmabuf-alloc -s 4K -- sh -c 'exit 3'", TOOLS_DIR), NULL, 0));
+	EXPECT_EQ(127, run(CMD("%s/dmabuf-alloc -s 4K -- /nonexistent 2>/dev/null",
+			       TOOLS_DIR), NULL, 0));
+}
+
+TEST(alloc_from_the_kernel_heap_path)
+{
+	char out[256];
+
+	if (access("/dev/dma_heap/system", F_OK))
+		SKIP(return, "no /dev/dma_heap/system in this kernel");
+	EXPECT_EQ(0, run(CMD("%s/dmabuf-alloc -k /dev/dma_heap/system -s 4K --json | "
+			     PY " -c 'import json,sys; d=json.load(sys.stdin); "
+			     "print(d[\"provider\"], d[\"exporter\"])'", TOOLS_DIR),
+			 out, sizeof(out)));
+	EXPECT_STREQ("/dev/dma_heap/system system\n", out);
+}
+
+TEST(alloc_imports_a_file_range_with_its_bytes)
+{
+	char out[256], path[] = "/tmp/dmx-tools-XXXXXX";
+	int fd, st;
+
+	if (!have_module())
+		SKIP(return, "dmabuf_exporter is not loaded");
+	fd = mkstemp(path);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(16, write(fd, "0123456789abcdef", 16));
+	close(fd);
+	st = run(CMD("%s/dmabuf-alloc --file %s --offset 4 --size 6 -- " PY " -c "
+		     "'import mmap,os; m=mmap.mmap(int(os.environ[\"DMABUF_FD\"]), 4096); "
+		     "print(m[:7], os.environ[\"DMABUF_SIZE\"])' 2>&1", TOOLS_DIR, path),
+		 out, sizeof(out));
+	unlink(path);
+	if (st == 1 && strstr(out, "Inappropriate ioctl"))
+		SKIP(return, "UDMABUF_CREATE on ctl not implemented (ENOTTY)");
+	EXPECT_EQ(0, st);
+	EXPECT_STREQ("b'456789\\x00' 4096\n", out);
+}
+
+TEST(alloc_user_memory_import)
+{
+	char out[256];
+	int st;
+
+	if (!have_module())
+		SKIP(return, "dmabuf_exporter is not loaded");
+	st = run(CMD("%s/dmabuf-alloc --user -s 12K --json 2>&1", TOOLS_DIR), out, sizeof(out));
+	if (st == 1 && strstr(out, "Inappropriate ioctl"))
+		SKIP(return, "DMABUF_EXPORTER_IOCTL_IMPORT_USER not implemented (ENOTTY)");
+	EXPECT_EQ(0, st) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "\"size\": 12288")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "\"exporter\": \"dmabuf_exporter\"")) TH_LOG("%s", out);
+}
+
+static int open_vgem(void)
+{
+	DIR *dir = opendir("/dev/dri");
+	struct dirent *de;
+	int fd = -1;
+
+	while (dir && fd < 0 && (de = readdir(dir))) {
+		char path[300];
+		drmVersionPtr v;
+
+		if (strncmp(de->d_name, "card", 4))
+			continue;
+		snprintf(path, sizeof(path), "/dev/dri/%s", de->d_name);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		v = drmGetVersion(fd);
+		if (!v || strcmp(v->name, "vgem")) {
+			close(fd);
+			fd = -1;
+		}
+		drmFreeVersion(v);
+	}
+	if (dir)
+		closedir(dir);
+	return fd;
+}
+
+/*
+ * This process holds: one buffer of ours by fd, one of ours only by a
+ * mapping (fd closed), a vgem buffer and, on 6.12, one of the kernel heap.
+ * dmabuf-info --pid must list each with the right holder and totals.
+ */
+TEST(info_lists_buffers_of_every_exporter_held_by_fd_or_mapping)
+{
+	struct drm_mode_create_dumb dumb = { .width = 1024, .height = 4, .bpp = 32 };
+	int byfd, mapped, heap = -1, drm, vgem = -1;
+	char out[4096];
+	void *m;
+
+	if (!have_module())
+		SKIP(return, "dmabuf_exporter is not loaded");
+	byfd = dmabuf_alloc("system", 8192, O_RDWR | O_CLOEXEC, NULL, 0);
+	ASSERT_LE(0, byfd);
+	ASSERT_EQ(0, dmabuf_set_name(byfd, "by-fd"));
+	mapped = dmabuf_alloc("system-uncached", 3 * 4096, O_RDWR | O_CLOEXEC, NULL, 0);
+	ASSERT_LE(0, mapped);
+	ASSERT_EQ(0, dmabuf_set_name(mapped, "by-map"));
+	m = dmabuf_map(mapped, 3 * 4096, PROT_READ);
+	ASSERT_NE(NULL, m);
+	close(mapped);
+	if (!access("/dev/dma_heap/system", F_OK)) {
+		heap = dmabuf_alloc("/dev/dma_heap/system", 4096, O_RDWR | O_CLOEXEC, NULL, 0);
+		ASSERT_LE(0, heap);
+	}
+	drm = open_vgem();
+	if (drm >= 0) {
+		ASSERT_EQ(0, drmIoctl(drm, DRM_IOCTL_MODE_CREATE_DUMB, &dumb));
+		ASSERT_EQ(0, drmPrimeHandleToFD(drm, dumb.handle, DRM_CLOEXEC, &vgem));
+	}
+
+	/* One line per buffer: exporter size name nfds mapped; then totals. */
+	EXPECT_EQ(0, run(CMD("%s/dmabuf-info --json --pid %d | " PY " -c '"
+			     "import json,sys; d=json.load(sys.stdin)\n"
+			     "for b in sorted(d[\"buffers\"], key=lambda b: (b[\"exporter\"], b[\"name\"])):\n"
+			     "  h=b[\"holders\"][0]; print(b[\"exporter\"] if b[\"exporter\"] in (\"dmabuf_exporter\",\"system\") else \"other\", b[\"size\"], b[\"name\"] or \"-\", h[\"nfds\"], h[\"mapped_bytes\"], b[\"attachments\"])\n"
+			     "e={x[\"exporter\"]: (x[\"buffers\"], x[\"bytes\"]) for x in d[\"exporters\"]}\n"
+			     "print(\"ours\", e[\"dmabuf_exporter\"], len(d[\"processes\"]))'",
+			     TOOLS_DIR, getpid()), out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "dmabuf_exporter 8192 by-fd 1 0 0\n"
+				    "dmabuf_exporter 12288 by-map 0 12288 0\n")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "ours (2, 20480) 1\n")) TH_LOG("%s", out);
+	if (heap >= 0)
+		EXPECT_NE(NULL, strstr(out, "system 4096 - 1 0 0\n")) TH_LOG("%s", out);
+	if (vgem >= 0)
+		EXPECT_NE(NULL, strstr(out, "other 16384 - 1 0 0\n")) TH_LOG("%s", out);
+
+	/* Human output: the names and the per-exporter section. */
+	EXPECT_EQ(0, run(CMD("%s/dmabuf-info --pid %d", TOOLS_DIR, getpid()), out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "by-fd")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "by-map")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "mapped 12 KiB")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "Per exporter:\n  dmabuf_exporter       2 buffers       20 KiB\n"))
+		TH_LOG("%s", out);
+
+	if (vgem >= 0)
+		close(vgem);
+	if (drm >= 0)
+		close(drm);
+	if (heap >= 0)
+		close(heap);
+	munmap(m, 3 * 4096);
+	close(byfd);
+}
+
+TEST(bench_smoke_runs_every_row_and_its_json_parses)
+{
+	char out[1024];
+
+	if (!have_module())
+		SKIP(return, "dmabuf_exporter is not loaded");
+	EXPECT_EQ(0, run(CMD("%s/dmabuf-bench -S 4K,64K -b 64K -i 64K -r 1 -t 0 --json | "
+			     PY " -c 'import json,sys; d=json.load(sys.stdin)\n"
+			     "print([r[\"metric\"] for r in d[\"results\"]])\n"
+			     "print(all(r[\"values\"][\"ours-system\"] is not None or r[\"metric\"] in (\"import\",\"vgem_import\") for r in d[\"results\"]))\n"
+			     "print(d[\"results\"][0][\"values\"][\"anon\"] > 0)'", TOOLS_DIR),
+			 out, sizeof(out)));
+	EXPECT_STREQ("['alloc_free', 'alloc_free', 'mmap_first_touch', 'write_bw', "
+		     "'read_bw', 'sync_start_end', 'import', 'vgem_import']\nTrue\nTrue\n", out);
+	EXPECT_EQ(0, run(CMD("%s/dmabuf-bench -S 4K -b 64K -i 64K -r 1 -t 0", TOOLS_DIR),
+			 out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "alloc+free 4 KiB")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "ours-system")) TH_LOG("%s", out);
+}
+
+TEST(demo_json_reports_a_successful_round_trip)
+{
+	char out[64];
+
+	if (!have_module())
+		SKIP(return, "dmabuf_exporter is not loaded");
+	EXPECT_EQ(0, run(CMD("%s/dmabuf-demo -s 64K --json | " PY " -c 'import json,sys; "
+			     "d=json.load(sys.stdin); print(d[\"ok\"], len(d[\"steps\"]))'",
+			     TOOLS_DIR), out, sizeof(out)));
+	EXPECT_STREQ("True 7\n", out);
+}
+
+TEST_HARNESS_MAIN

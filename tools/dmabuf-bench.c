@@ -1,0 +1,701 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * dmabuf-bench: our memory kinds side by side with the kernel's yardsticks
+ * (/dev/dma_heap/system, /dev/udmabuf) and plain anonymous memory, measured
+ * in the same run so that ratios compare like with like.
+ *
+ * Each figure is the median of --reps repetitions; one repetition repeats
+ * the operation until --min-time-ms has passed (at least once) and divides,
+ * so that tiny operations are not lost in the clock's resolution.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/udmabuf.h>
+#include <xf86drm.h>
+
+#include "common.h"
+#include "dmabuf-helper.h"
+
+enum pkind { P_HEAP, P_UDMABUF, P_ANON };
+
+struct prov {
+	const char *name;	/* column label */
+	const char *path;	/* node, or NULL for anonymous memory */
+	enum pkind kind;
+	int node;		/* open node, -1 when missing */
+	int missing_errno;
+};
+
+static struct prov provs[] = {
+	{ "ours-system", DMABUF_EXPORTER_DEV_SYSTEM, P_HEAP, -1, 0 },
+	{ "ours-uncached", DMABUF_EXPORTER_DEV_SYSTEM_UNCACHED, P_HEAP, -1, 0 },
+	{ "ours-contig", DMABUF_EXPORTER_DEV_CONTIG, P_HEAP, -1, 0 },
+	{ "heap-system", "/dev/dma_heap/system", P_HEAP, -1, 0 },
+	{ "udmabuf", DMABUF_UDMABUF_DEV, P_UDMABUF, -1, 0 },
+	{ "anon", NULL, P_ANON, -1, 0 },
+};
+#define NPROVS	((int)(sizeof(provs) / sizeof(provs[0])))
+#define OURS	0	/* the column ratios are computed for */
+
+/* One buffer of a provider. */
+struct hbuf {
+	int fd;			/* dma-buf, or -1 for anonymous memory */
+	uint64_t size;
+	void *map;
+};
+
+static struct {
+	struct tool tool;
+	uint64_t sizes[16];
+	int nsizes;
+	uint64_t bw_size, sync_size, import_size;
+	int reps;
+	double min_time;	/* seconds per repetition */
+	struct json j;
+	int vgem;
+} g = {
+	.tool = { .name = "dmabuf-bench" },
+	.bw_size = 64 << 20,
+	.sync_size = 1 << 20,
+	.import_size = 64 << 20,
+	.reps = 5,
+	.min_time = 0.05,
+	.vgem = -1,
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: dmabuf-bench [OPTION]...\n"
+		"Measure dmabuf_exporter's kinds against /dev/dma_heap/system,\n"
+		"/dev/udmabuf and anonymous memory: allocate+free latency, mmap and\n"
+		"first-touch throughput, write and read bandwidth through the mapping,\n"
+		"DMA_BUF_IOCTL_SYNC latency, user-memory import throughput and vgem\n"
+		"import latency. Prints medians and, per row, the speed of ours-system\n"
+		"relative to each yardstick (above 1.00: ours is faster).\n"
+		"\n"
+		"  -S, --sizes=LIST      allocation sizes, comma separated\n"
+		"                        (default: 4K,64K,1M,16M,256M)\n"
+		"  -b, --bw-size=BYTES   buffer for touch, bandwidth (default: 64M)\n"
+		"  -i, --import-size=BYTES  range for import throughput (default: 64M)\n"
+		"  -r, --reps=N          repetitions; medians are printed (default: 5)\n"
+		"  -t, --min-time-ms=MS  least time per repetition (default: 50; 0:\n"
+		"                        every operation once)\n"
+		TOOL_COMMON_HELP
+		"\n"
+		"Missing providers are shown as \"-\" (null in JSON). Run as root in a\n"
+		"guest: scripts/bench.sh. Exit status: 0, 1 when nothing could be\n"
+		"measured, 2 on usage errors.\n");
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static int b_alloc(struct prov *p, uint64_t size, struct hbuf *b)
+{
+	int memfd;
+
+	b->fd = -1;
+	b->size = size;
+	b->map = NULL;
+	switch (p->kind) {
+	case P_HEAP:
+		b->fd = dmabuf_heap_alloc(p->node, size, O_RDWR | O_CLOEXEC);
+		return b->fd < 0 ? -1 : 0;
+	case P_UDMABUF:
+		memfd = dmabuf_memfd_create("bench", size);
+		if (memfd < 0)
+			return -1;
+		{
+			struct udmabuf_create c = {
+				.memfd = (uint32_t)memfd,
+				.flags = UDMABUF_FLAGS_CLOEXEC,
+				.size = size,
+			};
+			int err;
+
+			b->fd = dmabuf_ioctl(p->node, UDMABUF_CREATE, &c);
+			err = errno;
+			close(memfd);
+			errno = err;
+		}
+		return b->fd < 0 ? -1 : 0;
+	case P_ANON:
+		/* Heaps hand out populated pages: populate for a fair race. */
+		b->map = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		return b->map == MAP_FAILED ? (b->map = NULL, -1) : 0;
+	}
+	return -1;
+}
+
+static void b_free(struct hbuf *b)
+{
+	if (b->fd >= 0) {
+		if (b->map)
+			munmap(b->map, b->size);
+		close(b->fd);
+	} else if (b->map) {
+		munmap(b->map, b->size);
+	}
+	b->fd = -1;
+	b->map = NULL;
+}
+
+static void *b_map(struct hbuf *b)
+{
+	if (b->fd < 0)
+		return b->map;
+	if (!b->map)
+		b->map = dmabuf_map(b->fd, b->size, PROT_READ | PROT_WRITE);
+	return b->map;
+}
+
+static void b_sync(struct hbuf *b, uint64_t when)
+{
+	struct dma_buf_sync s = { .flags = when | DMA_BUF_SYNC_RW };
+
+	if (b->fd >= 0)
+		dmabuf_ioctl(b->fd, DMA_BUF_IOCTL_SYNC, &s);
+}
+
+/* A row of the results: one metric, one value per provider. */
+struct row {
+	const char *metric;	/* machine name */
+	const char *label;	/* human label */
+	const char *unit;
+	int higher_better;
+	uint64_t size;
+	double v[NPROVS];
+	int have[NPROVS];
+	const char *note[NPROVS];
+};
+
+static void row_print(struct row *r)
+{
+	char hs[32], cell[48];
+	int i, k;
+
+	if (g.tool.json) {
+		json_object_begin(&g.j, NULL);
+		json_str(&g.j, "metric", r->metric);
+		json_u64(&g.j, "size", r->size);
+		json_str(&g.j, "unit", r->unit);
+		json_str(&g.j, "better", r->higher_better ? "higher" : "lower");
+		json_object_begin(&g.j, "values");
+		for (i = 0; i < NPROVS; i++)
+			if (r->have[i])
+				json_double(&g.j, provs[i].name, r->v[i]);
+			else
+				json_null(&g.j, provs[i].name);
+		json_object_end(&g.j);
+		json_object_begin(&g.j, "notes");
+		for (i = 0; i < NPROVS; i++)
+			if (r->note[i])
+				json_str(&g.j, provs[i].name, r->note[i]);
+		json_object_end(&g.j);
+		json_object_begin(&g.j, "ours_speedup");
+		for (k = 1; k < NPROVS; k++) {
+			if (k == 1 || k == 2)
+				continue;	/* our own kinds are not yardsticks */
+			if (r->have[OURS] && r->have[k] && r->v[OURS] > 0 && r->v[k] > 0)
+				json_double(&g.j, provs[k].name, r->higher_better ?
+					    r->v[OURS] / r->v[k] : r->v[k] / r->v[OURS]);
+			else
+				json_null(&g.j, provs[k].name);
+		}
+		json_object_end(&g.j);
+		json_object_end(&g.j);
+		return;
+	}
+	snprintf(cell, sizeof(cell), "%s %s", r->label,
+		 r->size ? tool_human_size(r->size, hs, sizeof(hs)) : "");
+	printf("%-26s %-5s", cell, r->unit);
+	for (i = 0; i < NPROVS; i++) {
+		if (r->have[i])
+			snprintf(cell, sizeof(cell), "%.4g", r->v[i]);
+		else
+			snprintf(cell, sizeof(cell), "%s", r->note[i] ? r->note[i] : "-");
+		printf(" %14s", cell);
+	}
+	for (k = 3; k < NPROVS; k++) {
+		if (r->have[OURS] && r->have[k] && r->v[OURS] > 0 && r->v[k] > 0)
+			printf(" %9.2fx", r->higher_better ? r->v[OURS] / r->v[k]
+							   : r->v[k] / r->v[OURS]);
+		else
+			printf(" %10s", "-");
+	}
+	printf("\n");
+}
+
+static void header(void)
+{
+	int i;
+
+	if (g.tool.json)
+		return;
+	printf("%-26s %-5s", "metric", "unit");
+	for (i = 0; i < NPROVS; i++)
+		printf(" %14s", provs[i].name);
+	for (i = 3; i < NPROVS; i++) {
+		char h[32];
+
+		snprintf(h, sizeof(h), "vs %.7s", provs[i].name);
+		printf(" %10s", h);
+	}
+	printf("\n");
+}
+
+static const char *errno_note(int err)
+{
+	switch (err) {
+	case ENOMEM: return "ENOMEM";
+	case EINVAL: return "EINVAL";
+	case ENOTTY: return "n/a";
+	default: return "error";
+	}
+}
+
+/*
+ * Run @op on provider @p @g.reps times and store the median of what it
+ * returns (a per-operation time or a throughput) in @r; @op returns < 0
+ * with errno on failure.
+ */
+typedef double (*op_fn)(struct prov *p, uint64_t size);
+
+static void measure(struct row *r, int i, op_fn op)
+{
+	double v[64];
+	int n;
+
+	if (provs[i].node < 0 && provs[i].kind != P_ANON) {
+		r->note[i] = NULL;
+		return;
+	}
+	/*
+	 * One run thrown away first: caches, page allocator pools and, under
+	 * QEMU's TCG, code translation all favour whoever runs second.
+	 */
+	if (op(&provs[i], r->size) < 0) {
+		r->note[i] = errno_note(errno);
+		return;
+	}
+	for (n = 0; n < g.reps && n < 64; n++) {
+		v[n] = op(&provs[i], r->size);
+		if (v[n] < 0) {
+			r->note[i] = errno_note(errno);
+			return;
+		}
+	}
+	r->v[i] = median(v, n);
+	r->have[i] = 1;
+}
+
+/* Microseconds per allocate + free. */
+static double op_alloc_free(struct prov *p, uint64_t size)
+{
+	double t0 = now(), t;
+	long n = 0;
+	struct hbuf b;
+
+	do {
+		if (b_alloc(p, size, &b) < 0)
+			return -1;
+		b_free(&b);
+		n++;
+		t = now() - t0;
+	} while (t < g.min_time);
+	return t / (double)n * 1e6;
+}
+
+/* MB/s of mmap + writing one byte per page + munmap, buffer made before. */
+static double op_touch(struct prov *p, uint64_t size)
+{
+	long page = sysconf(_SC_PAGESIZE), n = 0;
+	double t0, t = 0;
+	struct hbuf b;
+	uint64_t off;
+
+	do {
+		uint8_t *m;
+
+		if (p->kind != P_ANON && b_alloc(p, size, &b) < 0)
+			return -1;
+		t0 = now();
+		if (p->kind == P_ANON)
+			m = mmap(NULL, size, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		else
+			m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
+				 b.fd, 0);
+		if (m == MAP_FAILED) {
+			if (p->kind != P_ANON)
+				b_free(&b);
+			return -1;
+		}
+		b_sync(&b, DMA_BUF_SYNC_START);
+		for (off = 0; off < size; off += (uint64_t)page)
+			m[off] = 1;
+		if (p->kind != P_ANON)
+			b_sync(&b, DMA_BUF_SYNC_END);
+		munmap(m, size);
+		t += now() - t0;
+		if (p->kind != P_ANON)
+			b_free(&b);
+		n++;
+	} while (t < g.min_time);
+	return (double)size * (double)n / t / 1e6;
+}
+
+/* MB/s of writing (or reading) the whole mapped buffer, under sync. */
+static double op_bandwidth(struct prov *p, uint64_t size, int write)
+{
+	volatile uint64_t sink = 0;
+	double t0, t;
+	struct hbuf b;
+	uint64_t *m, i, sum;
+	long n = 0;
+
+	if (b_alloc(p, size, &b) < 0)
+		return -1;
+	m = b_map(&b);
+	if (!m) {
+		b_free(&b);
+		return -1;
+	}
+	memset(m, 1, size);	/* first touch is measured elsewhere */
+	t0 = now();
+	do {
+		b_sync(&b, DMA_BUF_SYNC_START);
+		if (write) {
+			memset(m, (int)n, size);
+		} else {
+			sum = 0;
+			for (i = 0; i < size / 8; i++)
+				sum += m[i];
+			sink += sum;
+		}
+		b_sync(&b, DMA_BUF_SYNC_END);
+		n++;
+		t = now() - t0;
+	} while (t < g.min_time);
+	(void)sink;
+	b_free(&b);
+	return (double)size * (double)n / t / 1e6;
+}
+
+static double op_write(struct prov *p, uint64_t size) { return op_bandwidth(p, size, 1); }
+static double op_read(struct prov *p, uint64_t size) { return op_bandwidth(p, size, 0); }
+
+/* Microseconds per DMA_BUF_IOCTL_SYNC start + end pair. */
+static double op_sync(struct prov *p, uint64_t size)
+{
+	struct dma_buf_sync s;
+	double t0, t;
+	struct hbuf b;
+	long n = 0;
+
+	if (p->kind == P_ANON) {
+		errno = ENOTTY;
+		return -1;
+	}
+	if (b_alloc(p, size, &b) < 0)
+		return -1;
+	t0 = now();
+	do {
+		s.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW;
+		if (dmabuf_ioctl(b.fd, DMA_BUF_IOCTL_SYNC, &s) < 0)
+			break;
+		s.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW;
+		dmabuf_ioctl(b.fd, DMA_BUF_IOCTL_SYNC, &s);
+		n++;
+		t = now() - t0;
+	} while (t < g.min_time);
+	t = now() - t0;
+	b_free(&b);
+	if (!n)
+		return -1;
+	return t / (double)n * 1e6;
+}
+
+/*
+ * MB/s of turning memory the caller already has into a dma-buf: pinned
+ * anonymous memory (ours, IMPORT_USER) or a populated memfd (udmabuf).
+ */
+static double op_import(struct prov *p, uint64_t size)
+{
+	double t0, t = 0;
+	long n = 0;
+	int fd, memfd = -1, err;
+	void *mem = NULL;
+
+	if (p == &provs[OURS]) {
+		mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		if (mem == MAP_FAILED)
+			return -1;
+	} else if (p->kind == P_UDMABUF) {
+		memfd = dmabuf_memfd_create("bench", size);
+		if (memfd < 0 || fallocate(memfd, 0, 0, (off_t)size) < 0)
+			return -1;
+	} else {
+		errno = ENOTTY;
+		return -1;
+	}
+	do {
+		t0 = now();
+		if (mem)
+			fd = dmabuf_import_user(mem, size,
+						DMABUF_EXPORTER_IMPORT_WRITE,
+						O_RDWR | O_CLOEXEC, NULL);
+		else
+			fd = dmabuf_import_memfd_at(p->path, memfd, 0, size,
+						    O_CLOEXEC);
+		if (fd < 0)
+			break;
+		close(fd);
+		t += now() - t0;
+		n++;
+	} while (t < g.min_time);
+	err = errno;
+	if (mem)
+		munmap(mem, size);
+	if (memfd >= 0)
+		close(memfd);
+	errno = err;
+	return n ? (double)size * (double)n / t / 1e6 : -1;
+}
+
+/* Microseconds per vgem PRIME import (attach + map) and release. */
+static double op_vgem(struct prov *p, uint64_t size)
+{
+	double t0, t = 0;
+	struct hbuf b;
+	uint32_t handle;
+	long n = 0;
+
+	if (g.vgem < 0 || p->kind == P_ANON) {
+		errno = ENOTTY;
+		return -1;
+	}
+	if (b_alloc(p, size, &b) < 0)
+		return -1;
+	do {
+		t0 = now();
+		if (drmPrimeFDToHandle(g.vgem, b.fd, &handle)) {
+			b_free(&b);
+			return -1;
+		}
+		drmCloseBufferHandle(g.vgem, handle);
+		t += now() - t0;
+		n++;
+	} while (t < g.min_time);
+	b_free(&b);
+	return t / (double)n * 1e6;
+}
+
+static int open_vgem(void)
+{
+	DIR *dir = opendir("/dev/dri");
+	struct dirent *de;
+	int fd = -1;
+
+	while (dir && fd < 0 && (de = readdir(dir))) {
+		char path[300];
+		drmVersionPtr v;
+
+		if (strncmp(de->d_name, "card", 4))
+			continue;
+		snprintf(path, sizeof(path), "/dev/dri/%s", de->d_name);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		v = drmGetVersion(fd);
+		if (!v || strcmp(v->name, "vgem")) {
+			close(fd);
+			fd = -1;
+		}
+		drmFreeVersion(v);
+	}
+	if (dir)
+		closedir(dir);
+	return fd;
+}
+
+static void run_row(const char *metric, const char *label, const char *unit,
+		    int higher, uint64_t size, op_fn op)
+{
+	struct row r = { metric, label, unit, higher, size, { 0 }, { 0 }, { 0 } };
+	int i;
+
+	for (i = 0; i < NPROVS; i++)
+		measure(&r, i, op);
+	/* What does not apply to a provider is "n/a", not an error. */
+	for (i = 0; i < NPROVS; i++)
+		if (!r.have[i] && r.note[i] && !strcmp(r.note[i], "n/a") &&
+		    i == OURS && op == op_import)
+			r.note[i] = "n/a (not supported by this module)";
+	row_print(&r);
+}
+
+static int parse_sizes(char *list)
+{
+	char *tok, *save = NULL;
+
+	g.nsizes = 0;
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (g.nsizes == 16 || tool_parse_size(tok, &g.sizes[g.nsizes]) < 0 ||
+		    !g.sizes[g.nsizes])
+			return -1;
+		g.nsizes++;
+	}
+	return g.nsizes ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "sizes", required_argument, NULL, 'S' },
+		{ "bw-size", required_argument, NULL, 'b' },
+		{ "import-size", required_argument, NULL, 'i' },
+		{ "reps", required_argument, NULL, 'r' },
+		{ "min-time-ms", required_argument, NULL, 't' },
+		TOOL_COMMON_LONGOPTS,
+		{ 0 }
+	};
+	char defsizes[] = "4K,64K,1M,16M,256M";
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	struct utsname u;
+	char *end;
+	int c, i, any = 0;
+	long v;
+
+	g.tool.usage = usage;
+	parse_sizes(defsizes);
+	while ((c = getopt_long(argc, argv, "S:b:i:r:t:" TOOL_COMMON_SHORTOPTS,
+				opts, NULL)) != -1) {
+		switch (c) {
+		case 'S':
+			if (parse_sizes(optarg) < 0) {
+				tool_err(&g.tool, "bad size list '%s'", optarg);
+				return 2;
+			}
+			break;
+		case 'b':
+		case 'i':
+			if (tool_parse_size(optarg, c == 'b' ? &g.bw_size : &g.import_size) < 0 ||
+			    !(c == 'b' ? g.bw_size : g.import_size)) {
+				tool_err(&g.tool, "bad size '%s'", optarg);
+				return 2;
+			}
+			break;
+		case 'r':
+		case 't':
+			v = strtol(optarg, &end, 10);
+			if (*end || !*optarg || v < (c == 'r') || v > (c == 'r' ? 64 : 60000)) {
+				tool_err(&g.tool, "bad %s '%s'", c == 'r' ? "repetitions" : "time", optarg);
+				return 2;
+			}
+			if (c == 'r')
+				g.reps = (int)v;
+			else
+				g.min_time = (double)v / 1000;
+			break;
+		default:
+			tool_common_option(&g.tool, c);
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	/* Whole pages everywhere, so every provider gets the same request. */
+	for (i = 0; i < g.nsizes; i++)
+		g.sizes[i] = (g.sizes[i] + page - 1) & ~(page - 1);
+	g.bw_size = (g.bw_size + page - 1) & ~(page - 1);
+	g.import_size = (g.import_size + page - 1) & ~(page - 1);
+	if (g.sync_size > g.bw_size)
+		g.sync_size = g.bw_size;
+
+	for (i = 0; i < NPROVS; i++) {
+		if (provs[i].kind == P_ANON) {
+			any = 1;
+			continue;
+		}
+		provs[i].node = open(provs[i].path, O_RDWR | O_CLOEXEC);
+		if (provs[i].node >= 0 && i <= 2)
+			any = 1;
+	}
+	g.vgem = open_vgem();
+	uname(&u);
+
+	json_init(&g.j, stdout);
+	if (g.tool.json) {
+		json_object_begin(&g.j, NULL);
+		json_str(&g.j, "tool", g.tool.name);
+		json_str(&g.j, "version", DMABUF_VERSION);
+		json_str(&g.j, "kernel", u.release);
+		json_str(&g.j, "machine", u.machine);
+		json_i64(&g.j, "reps", g.reps);
+		json_double(&g.j, "min_time_ms", g.min_time * 1000);
+		json_object_begin(&g.j, "providers");
+		for (i = 0; i < NPROVS; i++)
+			json_bool(&g.j, provs[i].name,
+				  provs[i].kind == P_ANON || provs[i].node >= 0);
+		json_object_end(&g.j);
+		json_bool(&g.j, "vgem", g.vgem >= 0);
+		json_array_begin(&g.j, "results");
+	} else {
+		printf("dmabuf-bench %s on %s %s: medians of %d repetitions;\n"
+		       "\"vs X\" = speed of ours-system relative to X (above 1.00: ours faster)\n\n",
+		       DMABUF_VERSION, u.release, u.machine, g.reps);
+		header();
+	}
+
+	for (i = 0; i < g.nsizes; i++)
+		run_row("alloc_free", "alloc+free", "us", 0, g.sizes[i], op_alloc_free);
+	run_row("mmap_first_touch", "mmap+first touch", "MB/s", 1, g.bw_size, op_touch);
+	run_row("write_bw", "write through map", "MB/s", 1, g.bw_size, op_write);
+	run_row("read_bw", "read through map", "MB/s", 1, g.bw_size, op_read);
+	run_row("sync_start_end", "SYNC start+end", "us", 0, g.sync_size, op_sync);
+	run_row("import", "import existing memory", "MB/s", 1, g.import_size, op_import);
+	run_row("vgem_import", "vgem import+release", "us", 0, g.sync_size, op_vgem);
+
+	if (g.tool.json) {
+		json_array_end(&g.j);
+		json_object_end(&g.j);
+	}
+	for (i = 0; i < NPROVS; i++)
+		if (provs[i].node >= 0)
+			close(provs[i].node);
+	if (g.vgem >= 0)
+		close(g.vgem);
+	return any ? 0 : 1;
+}
