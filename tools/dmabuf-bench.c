@@ -267,7 +267,9 @@ static void header(void)
 	for (i = 3; i < NPROVS; i++) {
 		char h[32];
 
-		snprintf(h, sizeof(h), "vs %.7s", provs[i].name);
+		/* "vs heap", "vs udmabuf", "vs anon": fits the column. */
+		snprintf(h, sizeof(h), "vs %.*s", (int)strcspn(provs[i].name, "-"),
+			 provs[i].name);
 		printf(" %10s", h);
 	}
 	printf("\n");
