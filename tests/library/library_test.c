@@ -13,6 +13,9 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dmabuf-helper.h"
@@ -263,6 +266,35 @@ TEST(wait_times_out_with_etimedout_and_checks_its_arguments)
 	close(fds[1]);
 	EXPECT_EQ(-1, dmabuf_wait(fds[0], DMA_BUF_SYNC_READ, 0));
 	EXPECT_EQ(EBADF, errno);
+}
+
+static void ignore_signal(int sig)
+{
+	(void)sig;
+}
+
+TEST(wait_keeps_its_deadline_across_signals)
+{
+	/* No SA_RESTART: every tick interrupts poll() with EINTR. */
+	struct sigaction sa = { .sa_handler = ignore_signal };
+	struct itimerval tick = { { 0, 10000 }, { 0, 10000 } }, off = { 0 };
+	struct timespec t0, t1;
+	int64_t ms;
+	int fds[2];
+
+	ASSERT_EQ(0, pipe(fds));
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &tick, NULL));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	EXPECT_EQ(-1, dmabuf_wait(fds[0], DMA_BUF_SYNC_READ, 100));
+	EXPECT_EQ(ETIMEDOUT, errno);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	setitimer(ITIMER_REAL, &off, NULL);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	/* Not cut short by the signals (an upper bound would be a timing race). */
+	EXPECT_LE(99, ms);
+	close(fds[0]);
+	close(fds[1]);
 }
 
 TEST(import_memfd_at_a_missing_node_is_enoent_and_at_a_non_udmabuf_enotty)
