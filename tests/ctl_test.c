@@ -53,6 +53,7 @@ FIXTURE(ctl) {
 
 FIXTURE_SETUP(ctl)
 {
+	DMX_REQUIRE_MODULE();
 	self->ctl = dmx_open_node("ctl");
 	ASSERT_LE(0, self->ctl) TH_LOG("open " DMABUF_EXPORTER_DEV_CTL ": %s",
 					strerror(errno));

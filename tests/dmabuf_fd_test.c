@@ -17,6 +17,7 @@ FIXTURE(fd) {
 
 FIXTURE_SETUP(fd)
 {
+	DMX_REQUIRE_MODULE();
 	self->node = dmx_open_node("system");
 	ASSERT_LE(0, self->node);
 	self->live = dmx_live_buffers(self->node);
@@ -170,6 +171,7 @@ TEST(uncached_mapping_raises_no_memory_type_conflict)
 	int node, buf, kmsg, conflict = 0;
 	ssize_t n;
 
+	DMX_REQUIRE_MODULE();
 	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	ASSERT_LE(0, kmsg);
 	ASSERT_LE(0, lseek(kmsg, 0, SEEK_END));

@@ -58,6 +58,7 @@ FIXTURE(inject) {
 
 FIXTURE_SETUP(inject)
 {
+	DMX_REQUIRE_MODULE();
 	self->ctl = dmx_open_node("ctl");
 	ASSERT_LE(0, self->ctl);
 	self->node = dmx_open_node("system");

@@ -71,6 +71,7 @@ FIXTURE(parity) {
 
 FIXTURE_SETUP(parity)
 {
+	DMX_REQUIRE_MODULE();
 	self->kernel = open(KERNEL_HEAP, O_RDONLY | O_CLOEXEC);
 	if (self->kernel < 0)
 		SKIP(return, "this kernel has no %s", KERNEL_HEAP);

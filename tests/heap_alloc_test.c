@@ -33,6 +33,7 @@ FIXTURE_VARIANT_ADD(heap, contig) {
 
 FIXTURE_SETUP(heap)
 {
+	DMX_REQUIRE_MODULE();
 	self->node = dmx_open_node(variant->kind);
 	ASSERT_LE(0, self->node) TH_LOG("open %s: %s", variant->kind,
 					 strerror(errno));

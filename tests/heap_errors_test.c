@@ -34,6 +34,7 @@ FIXTURE_VARIANT_ADD(errors, contig) {
 
 FIXTURE_SETUP(errors)
 {
+	DMX_REQUIRE_MODULE();
 	self->node = dmx_open_node(variant->kind);
 	ASSERT_LE(0, self->node) TH_LOG("open %s: %s", variant->kind,
 					 strerror(errno));

@@ -76,6 +76,7 @@ FIXTURE(unload) {
 
 FIXTURE_SETUP(unload)
 {
+	DMX_REQUIRE_MODULE();
 	ASSERT_TRUE(module_loaded()) TH_LOG(MODNAME " is not loaded");
 }
 

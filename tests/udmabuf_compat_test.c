@@ -60,6 +60,7 @@ FIXTURE_VARIANT_ADD(udmabuf, kernel) {
 
 FIXTURE_SETUP(udmabuf)
 {
+	DMX_REQUIRE_MODULE();
 	self->dev = open(variant->path, O_RDWR | O_CLOEXEC);
 	if (self->dev < 0 && !variant->ours)
 		SKIP(return, "this kernel has no /dev/udmabuf");

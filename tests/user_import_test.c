@@ -123,6 +123,7 @@ FIXTURE(user) {
 
 FIXTURE_SETUP(user)
 {
+	DMX_REQUIRE_MODULE();
 	self->ctl = dmx_open_node("ctl");
 	ASSERT_LE(0, self->ctl);
 	self->pins = pins_settled();

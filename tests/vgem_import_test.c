@@ -19,6 +19,7 @@ FIXTURE(vgem) {
 
 FIXTURE_SETUP(vgem)
 {
+	DMX_REQUIRE_MODULE();
 	self->drm = dmx_open_vgem();
 	if (self->drm < 0)
 		SKIP(return, "no vgem device (modprobe vgem)");

@@ -98,6 +98,7 @@ static int make_buffer(int ctl, int node, const char *kind, uint32_t size)
 
 FIXTURE_SETUP(vivid)
 {
+	DMX_REQUIRE_MODULE();
 	self->video = open_vivid_capture();
 	if (self->video < 0)
 		SKIP(return, "no vivid capture node (modprobe vivid)");
