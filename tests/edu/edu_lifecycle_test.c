@@ -254,15 +254,25 @@ TEST_F_TIMEOUT(life, interrupted_copy_restarts_under_sa_restart, 60)
 TEST_F(life, transfer_over_dma_timeout_ms_is_etimedout_and_the_device_recovers)
 {
 	uint8_t in[64], out[64];
-	unsigned int saved = 0;
-	int ret;
+	unsigned int saved = 0, i;
+	int ret = 0;
 
 	edu_pattern(in, 0, sizeof(in), 25);
 	ASSERT_EQ(0, edu_param_get("dma_timeout_ms", &saved));
-	/* A transfer takes ~100 ms: 1 ms is always too short. */
+	/*
+	 * A transfer takes ~100 ms: 1 ms is too short, unless the guest is so
+	 * starved that the waiter runs again only after the transfer ended
+	 * (then the call rightly succeeds). A few tries make that unlikely.
+	 */
 	ASSERT_EQ(0, edu_param_set("dma_timeout_ms", 1));
-	ret = __edu_devbuf_write(self->edu, 0, in, sizeof(in));
+	for (i = 0; i < 5; i++) {
+		ret = __edu_devbuf_write(self->edu, 0, in, sizeof(in));
+		if (ret)
+			break;
+	}
 	ASSERT_EQ(0, edu_param_set("dma_timeout_ms", saved));
+	if (!ret)
+		SKIP(return, "every transfer had ended before its waiter ran again (guest too slow to provoke a timeout)");
 	EXPECT_EQ(-ETIMEDOUT, ret);
 	/* The late transfer was waited for: nothing is broken. */
 	ASSERT_EQ(0, __edu_devbuf_write(self->edu, 0, in, sizeof(in)));
