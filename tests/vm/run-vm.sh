@@ -45,7 +45,15 @@ LOG_NOISE=(
 	# With --kvm the guest sees the host CPU, and arch/x86/kernel/cpu/bugs.c
 	# reports missing mitigations as "<vulnerability>: WARNING: ...".
 	'^(MDS|TAA|MMIO Stale Data|Register File Data Sampling|SRBDS|L1D Flush|GDS|Spectre V[12]|RETBleed|ITS|Transient Scheduler Attacks|Speculative Store Bypass|Speculative Return Stack Overflow|VMSCAPE) ?: WARNING: '
+	# What the debug kernel (scripts/debug-kernel/) says at boot about its
+	# kmemleak and DMA-API debugging; their reports look different.
+	'^kmemleak: Kernel memory leak detector initialized '
+	'^DMA-API: preallocated [0-9]+ debug entries$'
+	'^DMA-API: debugging enabled by kernel config$'
 )
+# The summary line of a kmemleak scan: reported by the "vm: kmemleak scan
+# clean" subtest, which prints the leaks; only ignored when that subtest ran.
+LOG_KMEMLEAK_SCAN='^kmemleak: [0-9]+ new suspected memory leaks'
 
 # ---------------------------------------------------------------------------
 
@@ -59,10 +67,12 @@ QEMU=${QEMU:-qemu-system-x86_64}
 usage() {
 	cat <<EOF
 Usage: $PROG --kernel KVER [options] (--tap PROG... | --exec -- CMD [ARGS...] | --shell)
+       $PROG --kernel-image PATH [--kernel KVER] [options] (--tap ... | --exec ... | --shell)
 
-Boot /boot/vmlinuz-KVER in QEMU with the host root shared read-only over 9p,
-load modules, run tests in a chroot of the host root, unload the modules and
-check the kernel log.
+Boot /boot/vmlinuz-KVER (or a kernel image of your own) in QEMU with the host
+root shared read-only over 9p, load modules, run tests in a chroot of the host
+root, unload the modules, check for memory leaks if the kernel has kmemleak,
+and check the kernel log.
 
 Modes (exactly one):
   --tap PROG...         run each test program (absolute or relative host path,
@@ -75,11 +85,20 @@ Modes (exactly one):
                         the modules loaded; the guest powers off on exit
 
 Options:
-  --kernel KVER         kernel release to boot (required)
+  --kernel KVER         kernel release to boot (required without --kernel-image)
+  --kernel-image PATH   boot this x86 bzImage instead of /boot/vmlinuz-KVER,
+                        e.g. scripts/debug-kernel/build.sh's; KVER defaults to
+                        its release and must match it. Modules the guest needs
+                        for 9p are taken from /lib/modules/KVER if that exists,
+                        else they must be built in. A modules.builtin file next
+                        to the image names what is built in: a --modprobe of
+                        one of those succeeds without loading anything
   --module PATH.ko      insmod this module after the modprobes (repeatable,
                         loaded in order, removed in reverse order; a failing
                         rmmod fails the run)
   --modprobe NAME       modprobe this distro module first (repeatable)
+  --env NAME=VALUE      set this in the environment of the test programs or
+                        the command (repeatable)
   --append ARGS         extra kernel command line arguments (repeatable)
   --qemu-arg ARG        extra QEMU argument (repeatable; one word each:
                         --qemu-arg -device --qemu-arg edu)
@@ -97,8 +116,9 @@ Options:
 
 TAP mode prints, in order: "vm: modprobe NAME" and "vm: insmod NAME" subtests,
 each program's results renamed "BASENAME: NAME", a "vm: BASENAME exit status
-and plan" subtest per program, "vm: rmmod NAME" subtests, "vm: guest finished"
-and "vm: kernel log clean", then the plan.
+and plan" subtest per program, "vm: rmmod NAME" subtests, "vm: kmemleak scan
+clean" (only on kernels with kmemleak), "vm: guest finished" and "vm: kernel
+log clean", then the plan.
 
 Exit status: 0 all ok, 1 test or check failure (or timeout), 2 usage error,
 3 infrastructure problem (QEMU, kernel or initramfs tools missing, QEMU failed).
@@ -120,8 +140,10 @@ die_infra() {
 # --- arguments -------------------------------------------------------------
 
 KVER=""
+KIMAGE=""
 MODULES=()
 MODPROBES=()
+ENVS=()
 APPEND=()
 QEMU_ARGS=()
 TIMEOUT=""
@@ -149,8 +171,15 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	-h | --help) usage; exit 0 ;;
 	--kernel) need_arg "$1" $#; KVER=$2; shift 2 ;;
+	--kernel-image) need_arg "$1" $#; KIMAGE=$2; shift 2 ;;
 	--module) need_arg "$1" $#; MODULES+=("$2"); shift 2 ;;
 	--modprobe) need_arg "$1" $#; MODPROBES+=("$2"); shift 2 ;;
+	--env)
+		need_arg "$1" $#
+		[[ $2 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || die_usage "--env takes NAME=VALUE"
+		ENVS+=("$2")
+		shift 2
+		;;
 	--append) need_arg "$1" $#; APPEND+=("$2"); shift 2 ;;
 	--qemu-arg) need_arg "$1" $#; QEMU_ARGS+=("$2"); shift 2 ;;
 	--timeout) need_arg "$1" $#; TIMEOUT=$2; shift 2 ;;
@@ -184,6 +213,30 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
+# The release of an x86 bzImage, from its setup header (boot protocol 2.00+:
+# "HdrS" at 0x202, a pointer to the version string at 0x20e, relative to 0x200).
+bzimage_release() {
+	local magic off
+	magic=$(od -A n -t x4 -j 514 -N 4 "$1" 2>/dev/null | tr -d ' ')
+	[ "$magic" = 53726448 ] || return 1
+	off=$(od -A n -t u2 -j 526 -N 2 "$1" | tr -d ' ')
+	[ -n "$off" ] && [ "$off" -gt 0 ] || return 1
+	dd if="$1" bs=1 skip=$((off + 512)) count=256 2>/dev/null |
+		tr '\0' '\n' | head -n 1 | cut -d ' ' -f 1
+}
+
+if [ -n "$KIMAGE" ]; then
+	[ -f "$KIMAGE" ] || die_usage "--kernel-image $KIMAGE: no such file"
+	[ -r "$KIMAGE" ] || die_infra "--kernel-image $KIMAGE: not readable"
+	KIMAGE_REL=$(bzimage_release "$KIMAGE") || KIMAGE_REL=""
+	[ -n "$KIMAGE_REL" ] ||
+		die_usage "--kernel-image $KIMAGE: not an x86 bzImage (no version in its header)"
+	if [ -z "$KVER" ]; then
+		KVER=$KIMAGE_REL
+	elif [ "$KVER" != "$KIMAGE_REL" ]; then
+		die_usage "--kernel $KVER, but $KIMAGE is release $KIMAGE_REL (reconfigure the build?)"
+	fi
+fi
 [ -n "$KVER" ] || die_usage "--kernel KVER is required"
 [[ $KVER != */* ]] || die_usage "--kernel takes a release (uname -r), not a path"
 [ -n "$MODE" ] || die_usage "one of --tap, --exec or --shell is required"
@@ -227,10 +280,26 @@ done
 # --- infrastructure checks -------------------------------------------------
 
 command -v "$QEMU" >/dev/null || die_infra "$QEMU not found (apt-get install qemu-system-x86)"
-VMLINUZ=/boot/vmlinuz-$KVER
-[ -r "$VMLINUZ" ] || die_infra "kernel $VMLINUZ not found or not readable"
 MODDIR=/lib/modules/$KVER
-[ -d "$MODDIR" ] || die_infra "$MODDIR not found: the guest needs the kernel's modules"
+BUILTIN=()	# --modprobe names built into a --kernel-image kernel
+if [ -n "$KIMAGE" ]; then
+	VMLINUZ=$(abspath "$KIMAGE")
+	# Without installed modules, 9p and virtio must be built in (guest/init
+	# says so if the host root cannot be mounted).
+	[ -d "$MODDIR" ] || MODDIR=""
+	builtin_list=$(dirname "$VMLINUZ")/modules.builtin
+	if [ -r "$builtin_list" ]; then
+		for m in "${MODPROBES[@]}"; do
+			if grep -q -E "/(${m//_/[-_]})\.ko\$" "$builtin_list"; then
+				BUILTIN+=("$m")
+			fi
+		done
+	fi
+else
+	VMLINUZ=/boot/vmlinuz-$KVER
+	[ -r "$VMLINUZ" ] || die_infra "kernel $VMLINUZ not found or not readable"
+	[ -d "$MODDIR" ] || die_infra "$MODDIR not found: the guest needs the kernel's modules"
+fi
 for t in cpio modinfo timeout sha256sum; do
 	command -v "$t" >/dev/null || die_infra "$t not found"
 done
@@ -263,6 +332,7 @@ add_module() {
 	local name=$1 file deps d
 	[ -n "${MOD_SEEN[$name]:-}" ] && return 0
 	MOD_SEEN[$name]=1
+	[ -n "$MODDIR" ] || return 0	# a kernel image with everything built in
 	if ! file=$(modinfo -k "$KVER" -F filename "$name" 2>/dev/null); then
 		is_builtin "$name" && return 0
 		echo "$PROG: module $name not found for $KVER" >&2
@@ -381,13 +451,15 @@ trap 'echo "vm[$LABEL]: terminated" >&2; exit 143' TERM HUP
 	VM_MODNAMES=("${MODNAMES[@]}")
 	VM_PROGS=("${PROGS[@]}")
 	VM_EXEC=("${EXEC[@]}")
+	VM_BUILTIN=("${BUILTIN[@]}")
+	VM_ENV=("${ENVS[@]}")
 	VM_TERM=${TERM:-linux}
 	VM_TTY_SIZE=""
 	if [ "$MODE" = shell ] && [ -t 0 ]; then
 		VM_TTY_SIZE=$(stty size 2>/dev/null)
 	fi
 	declare -p VM_MODE VM_CWD VM_MODPROBE VM_MODULES VM_MODNAMES VM_PROGS VM_EXEC \
-		VM_TERM VM_TTY_SIZE
+		VM_BUILTIN VM_ENV VM_TERM VM_TTY_SIZE
 } >"$RES/config"
 printf '%s\n' "$GUEST_SCRIPT" >"$RES/guest-script"
 for i in "${!PROGS[@]}"; do
@@ -534,6 +606,7 @@ bad_log_lines() {
 	local bad noise f
 	bad=$(printf '%s\n' "${LOG_BAD[@]}")
 	noise=$(printf '%s\n' "${LOG_NOISE[@]}")
+	[ -e "$RES/kmemleak.expected" ] && noise=$noise$'\n'$LOG_KMEMLEAK_SCAN
 	for f in "$@"; do
 		[ -s "$f" ] && log_text "$f"
 	done | grep -E -e "$bad" |
@@ -760,6 +833,10 @@ emit_tap() {
 		tap_step "vm: rmmod ${MODNAMES[i]}" \
 			"$(step_result "$RES/rmmod.$i.rc" "$RES/rmmod.$i.log")" "$RES/rmmod.$i.log"
 	done
+	if [ -e "$RES/kmemleak.expected" ]; then
+		tap_step "vm: kmemleak scan clean" \
+			"$(step_result "$RES/kmemleak.rc" "$RES/kmemleak.log")" "$RES/kmemleak.log"
+	fi
 	if [ "$GUEST_FINISHED" = 1 ]; then
 		tap ok "vm: guest finished"
 	else
@@ -809,6 +886,17 @@ exec | shell)
 	done
 	if [ ${#MODULES[@]} -gt 0 ] && [ "$rm_ok" = ${#MODULES[@]} ]; then
 		SUMMARY+=("rmmod ok")
+	fi
+	if [ -e "$RES/kmemleak.expected" ]; then
+		res=$(step_result "$RES/kmemleak.rc" "$RES/kmemleak.log")
+		if [ "$res" = ok ]; then
+			SUMMARY+=("kmemleak scan clean")
+		else
+			FAILED=1
+			SUMMARY+=("kmemleak scan NOT clean (${res#fail: })")
+			tr -d '\r' <"$RES/kmemleak.log" | head -n 200 |
+				while IFS= read -r l; do printf 'vm[%s]:   %s\n' "$LABEL" "$l"; done >&2
+		fi
 	fi
 	if [ "$GUEST_FINISHED" = 0 ]; then
 		FAILED=1

@@ -16,6 +16,9 @@
 #	VM_MODNAMES=()   their module names (for rmmod)
 #	VM_PROGS=()      TAP programs (tap mode)
 #	VM_EXEC=()       command and arguments (exec mode)
+#	VM_BUILTIN=()    VM_MODPROBE names built into the kernel (a custom
+#	                 kernel without /lib/modules: nothing to load)
+#	VM_ENV=()        NAME=VALUE for the programs' environment
 #	VM_TERM          host $TERM (shell mode)
 #	VM_TTY_SIZE      "ROWS COLS" of the host terminal (shell mode), or ""
 #
@@ -25,6 +28,8 @@
 #	modprobe.I.rc/.log  insmod.I.rc/.log  rmmod.I.rc/.log
 #	prog.I.out, prog.I.err, prog.I.rc
 #	exec.out, exec.err, exec.rc
+#	kmemleak.expected       kernels with kmemleak only, written at the start:
+#	kmemleak.rc/.log        the scan after the rmmods
 #	dmesg                   the kernel log, saved after the last rmmod
 #	exit-status             written last: the guest got to the end
 #
@@ -48,12 +53,37 @@ cd "$VM_CWD" 2>/dev/null || cd / || exit 1
 # or panics before dmesg is saved, that log is all the runner gets.
 [ "$VM_MODE" = shell ] || dmesg -n 8 2>/dev/null
 
+# kmemleak (debug kernels): announce the scan at the end now, so that a run
+# that never gets there reports it as not reached rather than leaving it out.
+KMEMLEAK=/sys/kernel/debug/kmemleak
+if [ -w "$KMEMLEAK" ] && [ "$VM_MODE" != shell ]; then
+	: >"$R/kmemleak.expected"
+else
+	KMEMLEAK=""
+fi
+
+is_builtin() {
+	local b
+	for b in "${VM_BUILTIN[@]}"; do
+		[ "$b" = "$1" ] && return 0
+	done
+	return 1
+}
+
 load_failed=""
 
 for i in "${!VM_MODPROBE[@]}"; do
 	name=${VM_MODPROBE[i]}
 	if [ -n "$load_failed" ]; then
 		echo "skip: not attempted, $load_failed failed" >"$R/modprobe.$i.rc"
+		continue
+	fi
+	# The runner lists only names in the modules.builtin shipped with a
+	# custom kernel image; Debian kernels always go through modprobe.
+	if is_builtin "$name" && [ ! -d "/lib/modules/$(uname -r)" ]; then
+		say "modprobe $name: built into the kernel"
+		echo "built into $(uname -r)" >"$R/modprobe.$i.log"
+		echo 0 >"$R/modprobe.$i.rc"
 		continue
 	fi
 	say "modprobe $name"
@@ -83,6 +113,10 @@ for i in "${!VM_MODULES[@]}"; do
 		load_failed="insmod ${VM_MODNAMES[i]}"
 		say "insmod $ko failed: $(oneline "$R/insmod.$i.log")"
 	fi
+done
+
+for kv in "${VM_ENV[@]}"; do
+	export "${kv?}"
 done
 
 status=0
@@ -162,6 +196,38 @@ for ((i = ${#VM_MODULES[@]} - 1; i >= 0; i--)); do
 	echo "$rc" >"$R/rmmod.$i.rc"
 	[ "$rc" -eq 0 ] || say "rmmod $name failed: $(oneline "$R/rmmod.$i.log")"
 done
+
+# kmemleak: unreferenced objects left by the run (the modules are gone, so
+# whatever they allocated and did not free is unreferenced now). kmemleak
+# reports an object only when it is older than 5 s at the start of a scan
+# and its contents did not change since the previous scan, so: one scan to
+# take the checksums, then one at least 6 s after the rmmods (see
+# Documentation/dev-tools/kmemleak.rst), then read the report.
+if [ -n "$KMEMLEAK" ]; then
+	say "kmemleak scan"
+	t0=$SECONDS
+	if echo scan >"$KMEMLEAK" 2>"$R/kmemleak.log"; then
+		left=$((6 - (SECONDS - t0)))
+		[ "$left" -le 0 ] || sleep "$left"
+		if echo scan >"$KMEMLEAK" 2>>"$R/kmemleak.log" &&
+			cat "$KMEMLEAK" >"$R/kmemleak.log" 2>&1; then
+			rc=0
+		else
+			rc=1
+		fi
+	else
+		rc=1
+	fi
+	if [ "$rc" -ne 0 ]; then
+		echo "cannot run a kmemleak scan (is kmemleak disabled?)" >>"$R/kmemleak.log"
+	elif [ -s "$R/kmemleak.log" ]; then
+		n=$(grep -c '^unreferenced object' "$R/kmemleak.log")
+		echo "$n unreferenced object(s), listed above" >>"$R/kmemleak.log"
+		rc=1
+	fi
+	echo "$rc" >"$R/kmemleak.rc"
+	say "kmemleak scan done (status $rc, $((SECONDS - t0)) s)"
+fi
 
 sync
 dmesg >"$R/dmesg.tmp" 2>&1 && mv "$R/dmesg.tmp" "$R/dmesg"
