@@ -29,6 +29,10 @@ linux-source-6.12
 dkms
 gnuplot-nox
 help2man
+bc
+bison
+flex
+libelf-dev
 "
 
 missing=""

@@ -1,0 +1,144 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# selftest.sh KVER TREE IMAGE BUILDDIR [RUN-VM OPTIONS...]
+#
+# Proves that the debug kernel (scripts/debug-kernel/build.sh: release KVER,
+# built tree TREE, bzImage IMAGE) and tests/vm/run-vm.sh catch the planted
+# bugs of tests/vm/broken/, built against TREE in BUILDDIR (never in the
+# source tree):
+#   1. harness_uaf reads an object after kfree() at load: KASAN reports it,
+#      and the run fails on "vm: kernel log clean" (and nothing else);
+#   2. harness_leak never frees an object it allocated: the run fails on
+#      "vm: kmemleak scan clean" (and nothing else), listing the object;
+#   3. a run with no module of ours passes, kmemleak scan included, so the
+#      two failures above come from the planted bugs.
+# Prints TAP (3 subtests) and exits 0 only if all three hold. Further options
+# (--kvm, --workdir DIR...) are passed to run-vm.sh.
+
+set -u -o pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P) || exit 2
+VM=$HERE/../vm
+RUNVM=$VM/run-vm.sh
+TAP_OK=$VM/selftest/tap_ok.sh
+
+if [ $# -lt 4 ] || [ "$1" = -h ] || [ "$1" = --help ]; then
+	echo "usage: ${0##*/} KVER TREE IMAGE BUILDDIR [run-vm.sh options...]" >&2
+	exit 2
+fi
+KVER=$1 TREE=$2 IMAGE=$3 OUT=$4
+shift 4
+EXTRA=("$@")
+
+mkdir -p "$OUT" || exit 2
+OUT=$(cd "$OUT" && pwd -P) || exit 2
+
+N=0
+FAILS=0
+
+result() {	# ok|"not ok" DESCRIPTION [LOGFILE...]
+	local st=$1 desc=$2 f
+	shift 2
+	N=$((N + 1))
+	echo "$st $N $desc"
+	if [ "$st" != ok ]; then
+		FAILS=$((FAILS + 1))
+		for f in "$@"; do
+			[ -s "$f" ] || continue
+			echo "# --- ${f##*/} ---"
+			sed 's/^/#   /' "$f"
+		done
+	fi
+}
+
+# Copies tests/vm/broken/DIR into the build directory and builds it there.
+build() {	# DIR MODNAME → prints the .ko path
+	local dir=$1 mod=$2 dst=$OUT/$1
+	rm -rf "$dst"
+	mkdir -p "$dst" || return 1
+	cp "$VM/broken/$dir/Kbuild" "$VM/broken/$dir/$mod.c" "$dst/" || return 1
+	make -C "$TREE" M="$dst" modules >"$OUT/$dir.build.log" 2>&1 || return 1
+	[ -f "$dst/$mod.ko" ] || return 1
+	echo "$dst/$mod.ko"
+}
+
+# Runs run-vm.sh; leaves stdout, stderr and the exit status in $OUT/NAME.*
+run() {	# NAME RUN-VM-ARGS...
+	local name=$1
+	shift
+	"$RUNVM" --kernel "$KVER" --kernel-image "$IMAGE" --name "dk-selftest-$name" \
+		"${EXTRA[@]}" "$@" >"$OUT/$name.tap" 2>"$OUT/$name.stderr"
+	echo $? >"$OUT/$name.rc"
+}
+
+has() {	# NAME REGEX: the run's TAP has a matching line
+	grep -q -E "$2" "$OUT/$1.tap"
+}
+
+rc_is() {
+	[ "$(cat "$OUT/$1.rc")" = "$2" ]
+}
+
+# Exactly one failure, the one named; every result counted, plan at the end.
+only_failure() {	# NAME DESCRIPTION-PREFIX
+	local n
+	n=$(grep -c -E '^(not )?ok [0-9]+ ' "$OUT/$1.tap")
+	[ "$(tail -n 1 "$OUT/$1.tap")" = "1..$n" ] &&
+		[ "$(grep -c '^not ok ' "$OUT/$1.tap")" = 1 ] &&
+		has "$1" "^not ok [0-9]+ $2"
+}
+
+echo "TAP version 13"
+echo "1..3"
+echo "# debug-kernel selftest: kernel $KVER ($IMAGE), build directory $OUT"
+
+# 1. use after free at load: a KASAN report in the kernel log
+desc="debug kernel: use after free is a KASAN report (vm: kernel log clean fails)"
+if ! ko=$(build use_after_free harness_uaf); then
+	result "not ok" "$desc: cannot build harness_uaf" "$OUT/use_after_free.build.log"
+else
+	run uaf --module "$ko" --tap "$TAP_OK"
+	if rc_is uaf 1 && only_failure uaf 'vm: kernel log clean' &&
+		has uaf '^ok [0-9]+ vm: insmod harness_uaf$' &&
+		has uaf '^ok [0-9]+ vm: rmmod harness_uaf$' &&
+		has uaf '^ok [0-9]+ vm: kmemleak scan clean$' &&
+		has uaf '^#   BUG: KASAN: [a-z-]*use-after-free in harness_uaf_init'; then
+		result ok "$desc"
+	else
+		result "not ok" "$desc" "$OUT/uaf.rc" "$OUT/uaf.tap" "$OUT/uaf.stderr"
+	fi
+fi
+
+# 2. an object never freed: listed by the kmemleak scan
+desc="debug kernel: leaked object is found by kmemleak (vm: kmemleak scan clean fails)"
+if ! ko=$(build leak_on_load harness_leak); then
+	result "not ok" "$desc: cannot build harness_leak" "$OUT/leak_on_load.build.log"
+else
+	run leak --module "$ko" --tap "$TAP_OK"
+	if rc_is leak 1 && only_failure leak 'vm: kmemleak scan clean' &&
+		has leak '^ok [0-9]+ vm: rmmod harness_leak$' &&
+		has leak '^ok [0-9]+ vm: kernel log clean$' &&
+		has leak '^#   unreferenced object 0x[0-9a-f]+ \(size 128\):' &&
+		has leak 'harness_leak: le'; then
+		result ok "$desc"
+	else
+		result "not ok" "$desc" "$OUT/leak.rc" "$OUT/leak.tap" "$OUT/leak.stderr"
+	fi
+fi
+
+# 3. nothing planted: everything passes, the kmemleak scan included
+desc="debug kernel: clean run passes, kmemleak scan included"
+run clean --tap "$TAP_OK"
+if rc_is clean 0 && ! has clean '^not ok' &&
+	[ "$(grep -c -E '^ok [0-9]+ tap_ok.sh: ' "$OUT/clean.tap")" = 2 ] &&
+	has clean '^ok [0-9]+ vm: kmemleak scan clean$' &&
+	has clean '^ok [0-9]+ vm: kernel log clean$' &&
+	[ "$(tail -n 1 "$OUT/clean.tap")" = "1..$(grep -c -E '^ok [0-9]+ ' "$OUT/clean.tap")" ]; then
+	result ok "$desc"
+else
+	result "not ok" "$desc" "$OUT/clean.rc" "$OUT/clean.tap" "$OUT/clean.stderr"
+fi
+
+echo "# $((N - FAILS)) passed, $FAILS failed"
+[ "$FAILS" -eq 0 ]
