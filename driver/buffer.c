@@ -230,9 +230,18 @@ static struct sg_table *dmx_map_dma_buf(struct dma_buf_attachment *attachment,
 	if (ret)
 		return ERR_PTR(ret);
 
-	ret = dma_map_sgtable(a->dev, &a->sgt, dir, 0);
+	/*
+	 * Mapped without the DMA API's implicit cache maintenance, which is
+	 * done right after instead: the exporter syncs every attachment itself
+	 * (here and in begin/end_cpu_access), and saying so lets several
+	 * devices map the buffer at once, which dma-buf allows and DMA-API
+	 * debugging otherwise reports as overlapping mappings (so would the
+	 * contig kind's own mapping for the module's device).
+	 */
+	ret = dma_map_sgtable(a->dev, &a->sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	if (ret)
 		return ERR_PTR(ret);
+	dma_sync_sgtable_for_device(a->dev, &a->sgt, dir);
 
 	/* Entry i of both tables describes the same pages. */
 	d = a->importer_sgt.sgl;
@@ -271,7 +280,8 @@ static void dmx_unmap_dma_buf(struct dma_buf_attachment *attachment,
 	 * Unmap our own table with the direction it was mapped with, whatever
 	 * the importer passes: the DMA API requires the two to match.
 	 */
-	dma_unmap_sgtable(a->dev, &a->sgt, mapped_dir, 0);
+	dma_sync_sgtable_for_cpu(a->dev, &a->sgt, mapped_dir);
+	dma_unmap_sgtable(a->dev, &a->sgt, mapped_dir, DMA_ATTR_SKIP_CPU_SYNC);
 	if (mapped_dir >= DMA_BIDIRECTIONAL && mapped_dir <= DMA_FROM_DEVICE)
 		dmx_count(buf, &buf->counters.unmap[mapped_dir]);
 }

@@ -175,4 +175,59 @@ TEST_F(vgem, bytes_cross_between_our_fd_and_the_one_vgem_exports)
 	close(buf);
 }
 
+/*
+ * dma-buf lets several devices map one buffer at once; the DMA API accepts
+ * that only from an exporter that does the cache maintenance itself
+ * (DMA_ATTR_SKIP_CPU_SYNC), and DMA-API debugging (the debug kernel's run)
+ * reports it otherwise. Two vgem files make two attachments, each mapped
+ * while the other is; the contig buffer is also mapped for the module's own
+ * device for its whole life.
+ */
+static void two_importers_map_at_once(struct __test_metadata *_metadata,
+				      const char *kind, size_t len)
+{
+	struct dmabuf_exporter_query q = { 0 };
+	uint32_t h1 = 0, h2 = 0;
+	int node, ctl, drm1, drm2, buf;
+
+	node = dmx_open_node(kind);
+	ASSERT_LE(0, node);
+	ctl = dmx_open_node("ctl");
+	ASSERT_LE(0, ctl);
+	drm1 = dmx_open_vgem();
+	ASSERT_LE(0, drm1);
+	drm2 = dmx_open_vgem();
+	ASSERT_LE(0, drm2);
+	buf = dmx_alloc(node, len);
+	ASSERT_LE(0, buf);
+
+	ASSERT_EQ(0, drmPrimeFDToHandle(drm1, buf, &h1));
+	ASSERT_EQ(0, drmPrimeFDToHandle(drm2, buf, &h2));
+	q.fd = buf;
+	ASSERT_EQ(0, ioctl(ctl, DMABUF_EXPORTER_IOCTL_QUERY, &q));
+	EXPECT_EQ(2, q.attachments);
+	EXPECT_EQ(2, q.mapped_attachments);
+	EXPECT_EQ(0, drmCloseBufferHandle(drm1, h1));
+	EXPECT_EQ(0, drmCloseBufferHandle(drm2, h2));
+	ASSERT_EQ(0, ioctl(ctl, DMABUF_EXPORTER_IOCTL_QUERY, &q));
+	EXPECT_EQ(0, q.attachments);
+	EXPECT_EQ(0, q.mapped_attachments);
+
+	close(buf);
+	close(drm1);
+	close(drm2);
+	close(ctl);
+	close(node);
+}
+
+TEST_F(vgem, two_importers_map_one_system_buffer_at_once)
+{
+	two_importers_map_at_once(_metadata, "system", 1 << 20);
+}
+
+TEST_F(vgem, two_importers_map_one_contig_buffer_at_once)
+{
+	two_importers_map_at_once(_metadata, "contig", 64 * 1024);
+}
+
 TEST_HARNESS_MAIN
