@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The dma-buf sync protocol, proved with real (emulated) device DMA, against
- * every exporter the guest has: ours, the kernel's system heap, udmabuf and
- * vgem (one variant each; a missing exporter is a SKIP that says why).
+ * every exporter the guest has: ours (system, contig, pinned user memory), the
+ * kernel's system heap, udmabuf and vgem (one variant each; a missing
+ * exporter is a SKIP that says why).
  *
  *  - Per call (the buffer is attached and mapped for one ioctl): what the
  *    device writes is visible to the CPU after DMA_BUF_SYNC_START|READ, and
@@ -54,6 +55,14 @@ FIXTURE_VARIANT(protocol) {
 
 FIXTURE_VARIANT_ADD(protocol, ours) {
 	.exporter = "ours",
+};
+
+FIXTURE_VARIANT_ADD(protocol, contig) {
+	.exporter = "contig",
+};
+
+FIXTURE_VARIANT_ADD(protocol, user) {
+	.exporter = "user",
 };
 
 FIXTURE_VARIANT_ADD(protocol, heap) {

@@ -7,6 +7,8 @@
  *
  * The exporters the protocol is checked against are opened by name:
  *   "ours"     /dev/dmabuf-exporter/system (this project's module)
+ *   "contig"   /dev/dmabuf-exporter/contig (one DMA segment for the buffer)
+ *   "user"     anonymous memory pinned by IMPORT_USER on our ctl node
  *   "heap"     /dev/dma_heap/system (the kernel's system heap; 6.12)
  *   "udmabuf"  /dev/udmabuf over a sealed memfd (6.12)
  *   "vgem"     a vgem dumb buffer exported with PRIME
@@ -458,6 +460,12 @@ static inline int edu_exporter_open(struct edu_exporter *e, const char *name,
 	if (!strcmp(name, "ours")) {
 		e->dev = open(DMABUF_EXPORTER_DEV_SYSTEM, O_RDWR | O_CLOEXEC);
 		*why = DMABUF_EXPORTER_DEV_SYSTEM " missing (dmabuf_exporter not loaded)";
+	} else if (!strcmp(name, "contig")) {
+		e->dev = open(DMABUF_EXPORTER_DEV_CONTIG, O_RDWR | O_CLOEXEC);
+		*why = DMABUF_EXPORTER_DEV_CONTIG " missing (dmabuf_exporter not loaded)";
+	} else if (!strcmp(name, "user")) {
+		e->dev = open(DMABUF_EXPORTER_DEV_CTL, O_RDWR | O_CLOEXEC);
+		*why = DMABUF_EXPORTER_DEV_CTL " missing (dmabuf_exporter not loaded)";
 	} else if (!strcmp(name, "heap")) {
 		e->dev = open("/dev/dma_heap/system", O_RDWR | O_CLOEXEC);
 		*why = "/dev/dma_heap/system missing (kernel without CONFIG_DMABUF_HEAPS_SYSTEM)";
@@ -484,7 +492,8 @@ static inline void edu_exporter_close(struct edu_exporter *e)
 /* A new read-write dma-buf of len bytes (a multiple of 4096), or -errno. */
 static inline int edu_exporter_alloc(struct edu_exporter *e, uint64_t len)
 {
-	if (!strcmp(e->name, "ours") || !strcmp(e->name, "heap")) {
+	if (!strcmp(e->name, "ours") || !strcmp(e->name, "contig") ||
+	    !strcmp(e->name, "heap")) {
 		int fd = -1;
 		int ret = __dmx_alloc(e->dev, len, O_RDWR | O_CLOEXEC, 0, 0, &fd);
 
@@ -512,6 +521,25 @@ static inline int edu_exporter_alloc(struct edu_exporter *e, uint64_t len)
 		if (fd < 0)
 			fd = -errno;
 		close(memfd);
+		return fd;
+	}
+	if (!strcmp(e->name, "user")) {
+		struct dmabuf_exporter_import_user req = {
+			.len = len,
+			.flags = DMABUF_EXPORTER_IMPORT_WRITE,
+			.fd_flags = O_RDWR | O_CLOEXEC,
+		};
+		void *mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		int fd;
+
+		if (mem == MAP_FAILED)
+			return -errno;
+		req.addr = (uintptr_t)mem;
+		fd = ioctl(e->dev, DMABUF_EXPORTER_IOCTL_IMPORT_USER, &req) ?
+		     -errno : (int)req.fd;
+		/* The pinned pages live as long as the dma-buf. */
+		munmap(mem, len);
 		return fd;
 	}
 	if (!strcmp(e->name, "vgem")) {
