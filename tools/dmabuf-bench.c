@@ -286,38 +286,59 @@ static const char *errno_note(int err)
 }
 
 /*
- * Run @op on provider @p @g.reps times and store the median of what it
- * returns (a per-operation time or a throughput) in @r; @op returns < 0
- * with errno on failure.
+ * One timed repetition of an operation on provider @p: a per-operation time
+ * or a throughput; < 0 with errno on failure. A row stores the median of
+ * g.reps repetitions per provider.
  */
 typedef double (*op_fn)(struct prov *p, uint64_t size);
 
-static void measure(struct row *r, int i, op_fn op)
+/*
+ * The warm-up run of provider i, thrown away: caches, page allocator pools
+ * and, under QEMU's TCG, code translation all favour whoever runs second.
+ * Returns whether the provider takes part in the row.
+ */
+static int warm_up(struct row *r, int i, op_fn op)
 {
-	double v[64];
-	int n;
-
 	if (provs[i].node < 0 && provs[i].kind != P_ANON) {
 		r->note[i] = NULL;
-		return;
+		return 0;
 	}
-	/*
-	 * One run thrown away first: caches, page allocator pools and, under
-	 * QEMU's TCG, code translation all favour whoever runs second.
-	 */
 	if (op(&provs[i], r->size) < 0) {
 		r->note[i] = errno_note(errno);
-		return;
+		return 0;
 	}
-	for (n = 0; n < g.reps && n < 64; n++) {
-		v[n] = op(&provs[i], r->size);
-		if (v[n] < 0) {
-			r->note[i] = errno_note(errno);
-			return;
+	return 1;
+}
+
+/*
+ * The repetitions are interleaved across providers (the first of each, then
+ * the second of each, ...): a change of load on the host during the row then
+ * hits every provider alike, not whichever happened to be running.
+ */
+static void measure(struct row *r, op_fn op)
+{
+	double v[NPROVS][64];
+	int on[NPROVS], i, n;
+
+	for (i = 0; i < NPROVS; i++)
+		on[i] = warm_up(r, i, op);
+	for (n = 0; n < g.reps; n++) {
+		for (i = 0; i < NPROVS; i++) {
+			if (!on[i])
+				continue;
+			v[i][n] = op(&provs[i], r->size);
+			if (v[i][n] < 0) {
+				r->note[i] = errno_note(errno);
+				on[i] = 0;
+			}
 		}
 	}
-	r->v[i] = median(v, n);
-	r->have[i] = 1;
+	for (i = 0; i < NPROVS; i++) {
+		if (!on[i])
+			continue;
+		r->v[i] = median(v[i], g.reps);
+		r->have[i] = 1;
+	}
 }
 
 /* Microseconds per allocate + free. */
@@ -557,8 +578,7 @@ static void run_row(const char *metric, const char *label, const char *unit,
 	struct row r = { metric, label, unit, higher, size, { 0 }, { 0 }, { 0 } };
 	int i;
 
-	for (i = 0; i < NPROVS; i++)
-		measure(&r, i, op);
+	measure(&r, op);
 	/* What does not apply to a provider is "n/a", not an error. */
 	for (i = 0; i < NPROVS; i++)
 		if (!r.have[i] && r.note[i] && !strcmp(r.note[i], "n/a") &&
