@@ -12,8 +12,14 @@
 #   2. harness_leak never frees an object it allocated: the run fails on
 #      "vm: kmemleak scan clean" (and nothing else), listing the object;
 #   3. a run with no module of ours passes, kmemleak scan included, so the
-#      two failures above come from the planted bugs.
-# Prints TAP (3 subtests) and exits 0 only if all three hold. Further options
+#      two failures above come from the planted bugs;
+#   4. our own driver with its unpin deleted (a mutant built from a copy of
+#      driver/): user_import_test fails on the pins left behind;
+#   5. our own driver writing to a buffer after freeing it: KASAN reports it
+#      while heap_alloc_test runs, and the kernel log check fails.
+# 4 and 5 need DK_SELFTEST_SRC (the source tree) and DK_SELFTEST_TESTS (the
+# directory of the built test programs) in the environment.
+# Prints TAP (5 subtests) and exits 0 only if all hold. Further options
 # (--kvm, --workdir DIR...) are passed to run-vm.sh.
 
 set -u -o pipefail
@@ -90,7 +96,7 @@ only_failure() {	# NAME DESCRIPTION-PREFIX
 }
 
 echo "TAP version 13"
-echo "1..3"
+echo "1..5"
 echo "# debug-kernel selftest: kernel $KVER ($IMAGE), build directory $OUT"
 
 # 1. use after free at load: a KASAN report in the kernel log
@@ -138,6 +144,53 @@ if rc_is clean 0 && ! has clean '^not ok' &&
 	result ok "$desc"
 else
 	result "not ok" "$desc" "$OUT/clean.rc" "$OUT/clean.tap" "$OUT/clean.stderr"
+fi
+
+# Builds our driver from a copy of the source tree with one change made by
+# the awk program (which must change something), against TREE.
+mutant() {	# NAME FILE AWK-PROGRAM → prints the .ko path
+	local name=$1 file=$2 prog=$3 src=$OUT/mutant-$1
+	rm -rf "$src"
+	mkdir -p "$src" || return 1
+	cp -R "$DK_SELFTEST_SRC/driver" "$DK_SELFTEST_SRC/uapi" \
+		"$DK_SELFTEST_SRC/VERSION" "$src/" || return 1
+	awk "$prog" "$DK_SELFTEST_SRC/driver/$file" >"$src/driver/$file" || return 1
+	if cmp -s "$DK_SELFTEST_SRC/driver/$file" "$src/driver/$file"; then
+		echo "mutation of $file did not apply" >"$OUT/mutant-$name.build.log"
+		return 1
+	fi
+	"$DK_SELFTEST_SRC/scripts/build-kmod.sh" "$TREE" "$src" driver \
+		"$OUT/mutant-$name-build" "$OUT/mutant-$name/dmabuf_exporter.ko" \
+		>"$OUT/mutant-$name.build.log" 2>&1 || return 1
+	echo "$OUT/mutant-$name/dmabuf_exporter.ko"
+}
+
+# 4. our driver never unpins user pages: the user-memory tests notice
+desc="debug kernel: a missing unpin in our driver fails user_import_test"
+if ! ko=$(mutant unpin user_pages.c '/unpin_user_pages_dirty_lock\(up->pages/ { next } { print }'); then
+	result "not ok" "$desc: cannot build the mutant" "$OUT/mutant-unpin.build.log"
+else
+	run unpin --module "$ko" --tap "$DK_SELFTEST_TESTS/user_import_test"
+	if rc_is unpin 1 && has unpin '^not ok [0-9]+ user_import_test: ' &&
+		has unpin '^ok [0-9]+ vm: insmod dmabuf_exporter$'; then
+		result ok "$desc"
+	else
+		result "not ok" "$desc" "$OUT/unpin.rc" "$OUT/unpin.tap" "$OUT/unpin.stderr"
+	fi
+fi
+
+# 5. our driver writes to a buffer's struct after freeing it: KASAN
+desc="debug kernel: a use after free in our driver is a KASAN report"
+if ! ko=$(mutant uaf buffer.c '{ print } /^static void dmx_release\(/ { r = 1 } r && /^\tkfree\(buf\);$/ { print "\tWRITE_ONCE(buf->size, 0);"; r = 0 }'); then
+	result "not ok" "$desc: cannot build the mutant" "$OUT/mutant-uaf.build.log"
+else
+	run uaf-ours --module "$ko" --tap "$DK_SELFTEST_TESTS/heap_alloc_test"
+	if rc_is uaf-ours 1 && has uaf-ours '^not ok [0-9]+ vm: kernel log clean' &&
+		has uaf-ours '^#   BUG: KASAN: [a-z-]*use-after-free in dmx_release'; then
+		result ok "$desc"
+	else
+		result "not ok" "$desc" "$OUT/uaf-ours.rc" "$OUT/uaf-ours.tap" "$OUT/uaf-ours.stderr"
+	fi
 fi
 
 echo "# $((N - FAILS)) passed, $FAILS failed"
