@@ -2,7 +2,9 @@
 /*
  * Every difference between the kernel versions the edu importer builds for
  * lives here (Debian 12's 6.1 and 6.12, and anything in between), so the
- * rest reads like code for a single kernel.
+ * rest reads like code for a single kernel. The importer is self-contained
+ * (driver writers copy driver/edu/ as a whole), so it does not share the
+ * exporter's driver/compat.h, which it would otherwise need for one macro.
  */
 #ifndef DMABUF_EXPORTER_EDU_COMPAT_H
 #define DMABUF_EXPORTER_EDU_COMPAT_H
