@@ -381,8 +381,11 @@ TEST_F_TIMEOUT(inject, vmalloc_qbuf_never_attaches_or_maps_so_those_failures_can
  * A dma-contig instance (vivid.allocators=...,1) captures through an
  * attachment mapped at QBUF (videobuf2-core's __prepare_dmabuf() maps
  * there, so that userspace learns of a failure at once). It needs
- * contiguous memory: our contig kind. A small webcam format keeps the
- * buffer below swiotlb's largest mapping.
+ * contiguous DMA addresses: our contig kind, in one scatterlist segment.
+ * Our exporter splits segments at the device's max_seg_size, 64 KiB for
+ * vivid, and under swiotlb=force each segment is bounced on its own, so a
+ * larger frame is no longer contiguous (QBUF: EFAULT, "contiguous chunk is
+ * too small"): 320x180 8-bit grey is 57600 bytes.
  */
 static uint32_t contig_setup(struct __test_metadata *_metadata, int video,
 			     int *node, int *buf)
@@ -392,7 +395,13 @@ static uint32_t contig_setup(struct __test_metadata *_metadata, int video,
 	ASSERT_EQ(0, ioctl(video, VIDIOC_G_FMT, &fmt));
 	fmt.fmt.pix.width = 320;
 	fmt.fmt.pix.height = 180;
+	fmt.fmt.pix.pixelformat = V4L2_PIX_FMT_GREY;
+	/* vivid keeps a larger bytesperline it is given: ask for the least. */
+	fmt.fmt.pix.bytesperline = 0;
 	ASSERT_EQ(0, ioctl(video, VIDIOC_S_FMT, &fmt));
+	ASSERT_GE(65536, fmt.fmt.pix.sizeimage)
+		TH_LOG("vivid chose %ux%u, fourcc %08x", fmt.fmt.pix.width,
+		       fmt.fmt.pix.height, fmt.fmt.pix.pixelformat);
 	*node = dmx_open_node("contig");
 	ASSERT_LE(0, *node);
 	*buf = dmx_alloc(*node, fmt.fmt.pix.sizeimage);
