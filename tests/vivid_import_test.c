@@ -446,8 +446,8 @@ static void contig_qbuf_fails_then_works(struct __test_metadata *_metadata,
 	 * Observed on 6.12.117 (not on 6.1): when attach_dmabuf fails,
 	 * __prepare_dmabuf() jumps to err_put_vb2_buf, which releases only
 	 * planes already stored in the vb2_buffer, so the reference
-	 * dma_buf_get() took for the failing plane is never put (6.1 put it
-	 * right there). The buffer then lives until reboot, and keeps the
+	 * dma_buf_get() took for the failing plane is never put (on 6.1 the
+	 * buffer is freed). The buffer then lives until reboot, and keeps the
 	 * exporter module loaded. Reported as a SKIP naming the bug, not as a
 	 * pass, and only when it is the one thing wrong.
 	 */
