@@ -3,7 +3,8 @@
  * Test-exporter mode: buffers told to fail their next operations, and the
  * per-buffer counters that show whether an importer released everything it
  * took, in the right direction. Real importers: vgem (DRM PRIME) and vivid
- * (V4L2, vmap).
+ * (V4L2, vmap). V4L2's QBUF error path is in vivid_import_test.c, the edu
+ * importer's error paths in edu/edu_injection_test.c.
  */
 #include <poll.h>
 #include <linux/videodev2.h>
