@@ -8,10 +8,14 @@
 #ifndef DMABUF_EXPORTER_COMPAT_H
 #define DMABUF_EXPORTER_COMPAT_H
 
+#include <linux/fs.h>
+#include <linux/hugetlb.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/pagemap.h>
 #include <linux/scatterlist.h>
 #include <linux/version.h>
+#include <uapi/linux/magic.h>
 #ifdef CONFIG_X86
 #include <asm/set_memory.h>
 #endif
@@ -82,5 +86,76 @@ static inline void dmx_pages_set_wb(struct page **pages, int n)
 	set_pages_array_wb(pages, n);
 #endif
 }
+
+/*
+ * hugetlbfs memfds. is_file_hugepages() compares f_op with
+ * hugetlbfs_file_operations before 6.9, a symbol 6.1 does not export to
+ * modules; the superblock's magic tells the same on every kernel.
+ */
+static inline bool dmx_file_is_hugetlb(struct file *file)
+{
+	return IS_ENABLED(CONFIG_HUGETLBFS) &&
+	       file_inode(file)->i_sb->s_magic == HUGETLBFS_MAGIC;
+}
+
+/* The memfd seals of a hugetlbfs inode, as F_GET_SEALS reads them. */
+static inline unsigned int dmx_hugetlb_seals(struct inode *inode)
+{
+#ifdef CONFIG_HUGETLBFS
+	return HUGETLBFS_I(inode)->seals;
+#else
+	return 0;
+#endif
+}
+
+/*
+ * Page cache index of the @hidx-th huge page of hugetlbfs inode @inode: the
+ * page cache counted hugetlbfs files in huge pages until 6.7, in base pages
+ * (one multi-index entry per huge page) since.
+ */
+static inline pgoff_t dmx_hugetlb_index(struct inode *inode, pgoff_t hidx)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+	return hidx << huge_page_order(hstate_inode(inode));
+#else
+	return hidx;
+#endif
+}
+
+/*
+ * The memfd pages of a udmabuf-compatible buffer. 6.11 added (and exports)
+ * memfd_pin_folios(), which the kernel's udmabuf has used since: long-term
+ * pins (FOLL_PIN), the folios moved out of ZONE_MOVABLE and CMA first.
+ * Before 6.11, udmabuf held plain page references, and so do we there
+ * (DMX_MEMFD_PINS is 0 and these two are never called).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+#define DMX_MEMFD_PINS	1
+
+static inline long dmx_memfd_pin_folios(struct file *memfd, loff_t start,
+					loff_t end, struct folio **folios,
+					unsigned int max_folios, pgoff_t *offset)
+{
+	return memfd_pin_folios(memfd, start, end, folios, max_folios, offset);
+}
+
+static inline void dmx_unpin_folios(struct folio **folios, unsigned long nr)
+{
+	unpin_folios(folios, nr);
+}
+#else
+#define DMX_MEMFD_PINS	0
+
+static inline long dmx_memfd_pin_folios(struct file *memfd, loff_t start,
+					loff_t end, struct folio **folios,
+					unsigned int max_folios, pgoff_t *offset)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void dmx_unpin_folios(struct folio **folios, unsigned long nr)
+{
+}
+#endif
 
 #endif /* DMABUF_EXPORTER_COMPAT_H */

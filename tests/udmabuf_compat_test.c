@@ -3,7 +3,13 @@
  * udmabuf's ABI on /dev/dmabuf-exporter/ctl. Each test runs against our
  * node and, where the kernel has it (6.12), against /dev/udmabuf itself:
  * the same calls must give the same results. Our deliberate extra strictness
- * (unknown flags, nonzero __pad) is tested on our node only.
+ * (unknown flags, nonzero __pad) is tested on our node only, and so are
+ * huge pages a hugetlbfs memfd has not faulted in yet (see that test).
+ *
+ * The hugetlbfs tests reserve HUGE_PAGES huge pages in the pool
+ * (/proc/sys/vm/nr_hugepages) and give them back; every one of them checks
+ * that all huge pages are free again in the end, so a pin or reference we
+ * forgot to drop (also on an error path) fails it.
  */
 #include <linux/udmabuf.h>
 
@@ -11,6 +17,7 @@
 #include "kselftest_harness.h"
 
 #define MB (1 << 20)
+#define HUGE_PAGES 8
 
 static int memfd_sealed(size_t len, unsigned int seals)
 {
@@ -223,6 +230,321 @@ TEST_F(udmabuf, unknown_flags_and_nonzero_pad_are_einval_on_our_node)
 	EXPECT_EQ(-1, ioctl(self->dev, UDMABUF_CREATE_LIST, &req));
 	EXPECT_EQ(EINVAL, errno);
 	close(memfd);
+}
+
+/* A value of /proc/meminfo ("HugePages_Free", "Hugepagesize"), or -1. */
+static long meminfo(const char *key)
+{
+	size_t klen = strlen(key);
+	char line[128];
+	long val = -1;
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, klen) && line[klen] == ':') {
+			val = strtol(line + klen + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return val;
+}
+
+static long read_nr_hugepages(void)
+{
+	FILE *f = fopen("/proc/sys/vm/nr_hugepages", "re");
+	long val = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &val) != 1)
+		val = -1;
+	fclose(f);
+	return val;
+}
+
+static int write_nr_hugepages(long val)
+{
+	FILE *f = fopen("/proc/sys/vm/nr_hugepages", "we");
+	int ret;
+
+	if (!f)
+		return -errno;
+	ret = fprintf(f, "%ld\n", val) < 0 ? -EIO : 0;
+	if (fclose(f))
+		ret = -errno;
+	return ret;
+}
+
+/*
+ * A hugetlbfs memfd of @len bytes sealed with @seals, its first @faulted
+ * bytes faulted in through a shared mapping (returned in *@map, which
+ * covers all of @len), or -1.
+ */
+static int huge_memfd(size_t len, unsigned int seals, size_t faulted,
+		      uint8_t **map)
+{
+	int fd = memfd_create("dmx-udmabuf-huge",
+			      MFD_HUGETLB | MFD_ALLOW_SEALING | MFD_CLOEXEC);
+	size_t off;
+
+	if (fd < 0)
+		return -1;
+	if (ftruncate(fd, (off_t)len))
+		goto err_close;
+	*map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (*map == MAP_FAILED)
+		goto err_close;
+	for (off = 0; off < faulted; off += 4096)
+		(*map)[off] = 0;
+	if (seals && fcntl(fd, F_ADD_SEALS, seals)) {
+		munmap(*map, len);
+		goto err_close;
+	}
+	return fd;
+
+err_close:
+	close(fd);
+	return -1;
+}
+
+FIXTURE(hugetlb) {
+	int dev;
+	size_t huge;		/* bytes per huge page */
+	long free_before;	/* HugePages_Free after setup */
+	long old_nr;		/* nr_hugepages to restore, or -1 */
+};
+
+FIXTURE_VARIANT(hugetlb) {
+	const char *path;
+	int ours;
+};
+
+FIXTURE_VARIANT_ADD(hugetlb, ours) {
+	.path = DMABUF_EXPORTER_DEV_CTL,
+	.ours = 1,
+};
+
+FIXTURE_VARIANT_ADD(hugetlb, kernel) {
+	.path = "/dev/udmabuf",
+	.ours = 0,
+};
+
+FIXTURE_SETUP(hugetlb)
+{
+	long kb = meminfo("Hugepagesize"), nr = read_nr_hugepages();
+	long free_pages;
+	int err;
+
+	self->old_nr = -1;
+	DMX_REQUIRE_MODULE();
+	self->dev = open(variant->path, O_RDWR | O_CLOEXEC);
+	if (self->dev < 0 && !variant->ours)
+		SKIP(return, "this kernel has no /dev/udmabuf");
+	ASSERT_LE(0, self->dev);
+	if (kb <= 0 || nr < 0)
+		SKIP(return, "this kernel has no huge pages");
+	self->huge = (size_t)kb * 1024;
+
+	/* Last: a failed setup gets no teardown to restore the pool. */
+	if (nr < HUGE_PAGES) {
+		err = write_nr_hugepages(HUGE_PAGES);
+		if (err)
+			SKIP(return, "cannot write /proc/sys/vm/nr_hugepages: %s",
+			     strerror(-err));
+		self->old_nr = nr;
+	}
+	free_pages = meminfo("HugePages_Free");
+	if (free_pages < HUGE_PAGES) {
+		if (self->old_nr >= 0)
+			write_nr_hugepages(self->old_nr);
+		SKIP(return, "the kernel provides %ld free huge pages, %d needed",
+		     free_pages, HUGE_PAGES);
+	}
+	self->free_before = free_pages;
+}
+
+FIXTURE_TEARDOWN(hugetlb)
+{
+	if (self->dev >= 0)
+		close(self->dev);
+	if (self->old_nr >= 0)
+		write_nr_hugepages(self->old_nr);
+}
+
+/* Everything closed: every huge page the test used must be free again. */
+#define EXPECT_ALL_HUGE_PAGES_FREE() \
+	EXPECT_EQ(self->free_before, meminfo("HugePages_Free"))
+
+TEST_F(hugetlb, pages_are_shared_at_any_page_offset)
+{
+	const size_t len = 2 * self->huge;
+	uint8_t *mem, *map;
+	int memfd, buf;
+
+	memfd = huge_memfd(len, F_SEAL_SHRINK, len, &mem);
+	ASSERT_LE(0, memfd);
+	mem[self->huge - 4096 + 7] = 0x11;
+	mem[self->huge + 7] = 0x22;
+
+	/* Page-aligned, not huge-page-aligned, across two huge pages. */
+	buf = __create(self->dev, memfd, UDMABUF_FLAGS_CLOEXEC,
+		       self->huge - 4096, 2 * 4096);
+	ASSERT_LE(0, buf);
+	EXPECT_EQ(2 * 4096, dmx_buf_size(buf));
+	map = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, buf, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	EXPECT_EQ(0x11, map[7]);
+	EXPECT_EQ(0x22, map[4096 + 7]);
+	map[4096 + 8] = 0x33;
+	EXPECT_EQ(0x33, mem[self->huge + 8]);
+	munmap(map, 2 * 4096);
+	close(buf);
+	munmap(mem, len);
+	close(memfd);
+	EXPECT_ALL_HUGE_PAGES_FREE();
+}
+
+TEST_F(hugetlb, list_mixes_huge_and_shmem_memfds)
+{
+	struct {
+		struct udmabuf_create_list head;
+		struct udmabuf_create_item items[3];
+	} req = { .head = { .flags = UDMABUF_FLAGS_CLOEXEC, .count = 3 } };
+	const size_t len = 2 * self->huge;
+	int shm = memfd_sealed(4096, F_SEAL_SHRINK);
+	uint8_t *mem, *map;
+	size_t size;
+	int huge, buf;
+
+	huge = huge_memfd(len, F_SEAL_SHRINK, len, &mem);
+	ASSERT_LE(0, huge);
+	ASSERT_LE(0, shm);
+	ASSERT_EQ(1, pwrite(shm, "S", 1, 0));
+	mem[0] = 'A';
+	mem[self->huge + 4096] = 'B';
+	req.items[0] = (struct udmabuf_create_item){
+		.memfd = (uint32_t)huge, .size = self->huge,
+	};
+	req.items[1] = (struct udmabuf_create_item){ .memfd = (uint32_t)shm, .size = 4096 };
+	req.items[2] = (struct udmabuf_create_item){
+		.memfd = (uint32_t)huge, .offset = self->huge + 4096, .size = 4096,
+	};
+	size = self->huge + 2 * 4096;
+	buf = ioctl(self->dev, UDMABUF_CREATE_LIST, &req);
+	ASSERT_LE(0, buf);
+	EXPECT_EQ((int64_t)size, dmx_buf_size(buf));
+	map = mmap(NULL, size, PROT_READ, MAP_SHARED, buf, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	EXPECT_EQ('A', map[0]);
+	EXPECT_EQ('S', map[self->huge]);
+	EXPECT_EQ('B', map[self->huge + 4096]);
+	munmap(map, size);
+	close(buf);
+	munmap(mem, len);
+	close(huge);
+	close(shm);
+	EXPECT_ALL_HUGE_PAGES_FREE();
+}
+
+TEST_F(hugetlb, seals_are_checked_as_for_shmem)
+{
+	uint8_t *m0, *m1;
+	int none = huge_memfd(self->huge, 0, self->huge, &m0);
+	int w = huge_memfd(self->huge, 0, self->huge, &m1);
+
+	ASSERT_LE(0, none);
+	ASSERT_LE(0, w);
+	/* F_SEAL_WRITE needs the writable mapping gone. */
+	munmap(m1, self->huge);
+	ASSERT_EQ(0, fcntl(w, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_WRITE));
+	EXPECT_EQ(-EINVAL, __create(self->dev, none, 0, 0, 4096)) TH_LOG("no seals");
+	EXPECT_EQ(-EINVAL, __create(self->dev, w, 0, 0, 4096)) TH_LOG("F_SEAL_WRITE");
+	munmap(m0, self->huge);
+	close(none);
+	close(w);
+	EXPECT_ALL_HUGE_PAGES_FREE();
+}
+
+TEST_F(hugetlb, unaligned_or_past_the_end_is_einval)
+{
+	uint8_t *mem;
+	int memfd = huge_memfd(self->huge, F_SEAL_SHRINK, self->huge, &mem);
+
+	ASSERT_LE(0, memfd);
+	EXPECT_EQ(-EINVAL, __create(self->dev, memfd, 0, 1, 4096)) TH_LOG("offset");
+	EXPECT_EQ(-EINVAL, __create(self->dev, memfd, 0, 0, 4095)) TH_LOG("size");
+	EXPECT_EQ(-EINVAL, __create(self->dev, memfd, 0, 0, self->huge + 4096))
+		TH_LOG("size past the end");
+	EXPECT_EQ(-EINVAL, __create(self->dev, memfd, 0, self->huge, 4096))
+		TH_LOG("offset at the end");
+	munmap(mem, self->huge);
+	close(memfd);
+	EXPECT_ALL_HUGE_PAGES_FREE();
+}
+
+/*
+ * Huge pages never faulted in: EINVAL, on every kernel, as udmabuf before
+ * 6.11. Not compared with the kernel's udmabuf: from 6.11 it allocates them
+ * through memfd_pin_folios(), which in 6.12 takes them from the pool as if
+ * reserved when nothing reserved them (a VM_BUG_ON on our debug kernel, a
+ * wrapped-around reserve count on Debian's). A failing item in a list
+ * releases what the items before it took: all huge pages are free after.
+ * fallocate() is the way to get the pages without touching them.
+ */
+TEST_F(hugetlb, pages_not_faulted_in_are_einval_and_nothing_leaks)
+{
+	struct {
+		struct udmabuf_create_list head;
+		struct udmabuf_create_item items[3];
+	} req = { .head = { .count = 3 } };
+	const size_t len = 2 * self->huge;
+	int shm = memfd_sealed(4096, F_SEAL_SHRINK);
+	int memfd, buf, fds[2];
+	uint8_t *mem;
+
+	if (!variant->ours)
+		SKIP(return, "6.12's udmabuf allocates them without a reservation");
+	/* Only the first huge page is faulted in. */
+	memfd = huge_memfd(len, F_SEAL_SHRINK, self->huge, &mem);
+	ASSERT_LE(0, memfd);
+	ASSERT_LE(0, shm);
+	ASSERT_EQ(0, pipe(fds));
+
+	EXPECT_EQ(-EINVAL, __create(self->dev, memfd, 0, self->huge, 4096))
+		TH_LOG("second huge page alone");
+	EXPECT_EQ(-EINVAL, __create(self->dev, memfd, 0, self->huge - 4096, 2 * 4096))
+		TH_LOG("across into the second");
+
+	/* Shmem and a held huge page first, then the failing item. */
+	req.items[0] = (struct udmabuf_create_item){ .memfd = (uint32_t)shm, .size = 4096 };
+	req.items[1] = (struct udmabuf_create_item){
+		.memfd = (uint32_t)memfd, .size = self->huge,
+	};
+	req.items[2] = (struct udmabuf_create_item){
+		.memfd = (uint32_t)memfd, .offset = self->huge, .size = 4096,
+	};
+	EXPECT_EQ(-1, ioctl(self->dev, UDMABUF_CREATE_LIST, &req));
+	EXPECT_EQ(EINVAL, errno) TH_LOG("list ending in a missing huge page");
+	req.items[2] = (struct udmabuf_create_item){ .memfd = (uint32_t)fds[0], .size = 4096 };
+	EXPECT_EQ(-1, ioctl(self->dev, UDMABUF_CREATE_LIST, &req));
+	EXPECT_EQ(EBADFD, errno) TH_LOG("list ending in a pipe");
+
+	/* fallocate() puts the missing huge page in: now it works. */
+	ASSERT_EQ(0, fallocate(memfd, 0, (off_t)self->huge, (off_t)self->huge));
+	buf = __create(self->dev, memfd, 0, self->huge - 4096, 2 * 4096);
+	EXPECT_LE(0, buf) TH_LOG("after fallocate(): %s", strerror(-buf));
+	if (buf >= 0)
+		close(buf);
+
+	munmap(mem, len);
+	close(memfd);
+	close(shm);
+	close(fds[0]);
+	close(fds[1]);
+	EXPECT_ALL_HUGE_PAGES_FREE();
 }
 
 TEST_HARNESS_MAIN
