@@ -394,7 +394,7 @@ TEST_F(ctl, query_of_another_exporters_dma_buf_is_einval)
 {
 	struct dmabuf_exporter_query q;
 	struct drm_mode_create_dumb dumb = { .width = 64, .height = 64, .bpp = 32 };
-	int drm = dmx_open_vgem(), prime = -1;
+	int drm = vgem_open(), prime = -1;
 
 	if (drm < 0)
 		SKIP(return, "no vgem device to export a foreign dma-buf");

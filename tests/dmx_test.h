@@ -196,29 +196,8 @@ static inline int dmx_drop_cap(int cap)
 }
 
 #ifdef _XF86DRM_H_
-/* Open the DRM node whose driver is vgem, or -1. */
-static inline int dmx_open_vgem(void)
-{
-	char path[32];
-	int i, fd;
-
-	for (i = 0; i < 16; i++) {
-		drmVersionPtr v;
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		if (v && !strcmp(v->name, "vgem")) {
-			drmFreeVersion(v);
-			return fd;
-		}
-		drmFreeVersion(v);
-		close(fd);
-	}
-	return -1;
-}
+/* vgem_open() and vgem's fence uAPI (tools/vgem.h, shared with the tools). */
+#include "vgem.h"
 #endif
 
 #endif /* DMX_TEST_H */

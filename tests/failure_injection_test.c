@@ -174,7 +174,7 @@ TEST_F(inject, vgem_gets_attach_and_map_failures_and_stays_balanced)
 	unsigned int i;
 	int drm, buf;
 
-	drm = dmx_open_vgem();
+	drm = vgem_open();
 	if (drm < 0)
 		SKIP(return, "no vgem device");
 

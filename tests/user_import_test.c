@@ -581,7 +581,7 @@ TEST_F(user, writable_imports_go_into_vgem_read_only_ones_do_not)
 	int drm, rw, ro;
 
 	ASSERT_NE(NULL, src);
-	drm = dmx_open_vgem();
+	drm = vgem_open();
 	if (drm < 0) {
 		munmap(src, len);
 		SKIP(return, "no vgem device");

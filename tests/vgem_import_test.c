@@ -20,7 +20,7 @@ FIXTURE(vgem) {
 FIXTURE_SETUP(vgem)
 {
 	DMX_REQUIRE_MODULE();
-	self->drm = dmx_open_vgem();
+	self->drm = vgem_open();
 	if (self->drm < 0)
 		SKIP(return, "no vgem device (modprobe vgem)");
 	self->node = dmx_open_node("system");
@@ -194,9 +194,9 @@ static void two_importers_map_at_once(struct __test_metadata *_metadata,
 	ASSERT_LE(0, node);
 	ctl = dmx_open_node("ctl");
 	ASSERT_LE(0, ctl);
-	drm1 = dmx_open_vgem();
+	drm1 = vgem_open();
 	ASSERT_LE(0, drm1);
-	drm2 = dmx_open_vgem();
+	drm2 = vgem_open();
 	ASSERT_LE(0, drm2);
 	buf = dmx_alloc(node, len);
 	ASSERT_LE(0, buf);

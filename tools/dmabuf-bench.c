@@ -24,6 +24,7 @@
 
 #include "common.h"
 #include "dmabuf-helper.h"
+#include "vgem.h"
 
 enum pkind { P_HEAP, P_UDMABUF, P_ANON };
 
@@ -544,34 +545,6 @@ static double op_vgem(struct prov *p, uint64_t size)
 	return t / (double)n * 1e6;
 }
 
-static int open_vgem(void)
-{
-	DIR *dir = opendir("/dev/dri");
-	struct dirent *de;
-	int fd = -1;
-
-	while (dir && fd < 0 && (de = readdir(dir))) {
-		char path[300];
-		drmVersionPtr v;
-
-		if (strncmp(de->d_name, "card", 4))
-			continue;
-		snprintf(path, sizeof(path), "/dev/dri/%s", de->d_name);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		if (!v || strcmp(v->name, "vgem")) {
-			close(fd);
-			fd = -1;
-		}
-		drmFreeVersion(v);
-	}
-	if (dir)
-		closedir(dir);
-	return fd;
-}
-
 static void run_row(const char *metric, const char *label, const char *unit,
 		    int higher, uint64_t size, op_fn op)
 {
@@ -675,7 +648,7 @@ int main(int argc, char **argv)
 		if (provs[i].node >= 0 && i <= 2)
 			any = 1;
 	}
-	g.vgem = open_vgem();
+	g.vgem = vgem_open();
 	uname(&u);
 
 	json_init(&g.j, stdout);

@@ -112,7 +112,7 @@ FIXTURE_SETUP(fence)
 	self->node = dmx_open_node("system");
 	if (self->node < 0)
 		SKIP(return, DMABUF_EXPORTER_DEV_SYSTEM " missing");
-	self->drm = edu_open_vgem();
+	self->drm = vgem_open();
 	ASSERT_EQ(0, edu_param_get("fence_timeout_ms", &self->fence_timeout));
 
 	self->src = dmx_alloc(self->node, COPY_LEN);
@@ -230,8 +230,8 @@ TEST_F(fence, sync_start_read_waits_for_the_device_write)
 static uint32_t add_vgem_fence(struct __test_metadata *_metadata, int drm,
 			       int buf, bool write)
 {
-	struct edu_vgem_fence_attach attach = {
-		.flags = EDU_VGEM_FENCE_WRITE,
+	struct vgem_fence_attach attach = {
+		.flags = VGEM_FENCE_WRITE,
 	};
 	struct dma_buf_export_sync_file exp = { .flags = DMA_BUF_SYNC_READ };
 	struct dma_buf_import_sync_file imp = {
@@ -242,7 +242,7 @@ static uint32_t add_vgem_fence(struct __test_metadata *_metadata, int drm,
 
 	ASSERT_EQ(0, edu_vgem_create(drm, PAGE, &handle));
 	attach.handle = handle;
-	ASSERT_EQ(0, drmIoctl(drm, EDU_VGEM_IOCTL_FENCE_ATTACH, &attach));
+	ASSERT_EQ(0, drmIoctl(drm, VGEM_IOCTL_FENCE_ATTACH, &attach));
 	ASSERT_EQ(0, drmPrimeHandleToFD(drm, handle, DRM_CLOEXEC, &vbuf));
 	ASSERT_EQ(0, ioctl(vbuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &exp));
 	imp.fd = exp.fd;
@@ -255,9 +255,9 @@ static uint32_t add_vgem_fence(struct __test_metadata *_metadata, int drm,
 
 static int signal_vgem_fence(int drm, uint32_t fence)
 {
-	struct edu_vgem_fence_signal sig = { .fence = fence };
+	struct vgem_fence_signal sig = { .fence = fence };
 
-	return drmIoctl(drm, EDU_VGEM_IOCTL_FENCE_SIGNAL, &sig) ? -errno : 0;
+	return drmIoctl(drm, VGEM_IOCTL_FENCE_SIGNAL, &sig) ? -errno : 0;
 }
 
 TEST_F(fence, device_read_waits_for_a_write_fence)

@@ -48,25 +48,6 @@
 #define EDU_SWIOTLB_USED	"/sys/kernel/debug/swiotlb/io_tlb_used"
 #define EDU_SWIOTLB_SLOT	2048	/* bytes per swiotlb slot (IO_TLB_SIZE) */
 
-/* vgem's own uAPI (<drm/vgem_drm.h> is not installed for userspace). */
-struct edu_vgem_fence_attach {
-	uint32_t handle;
-	uint32_t flags;
-	uint32_t out_fence;
-	uint32_t pad;
-};
-
-struct edu_vgem_fence_signal {
-	uint32_t fence;
-	uint32_t flags;
-};
-
-#define EDU_VGEM_FENCE_WRITE	0x1
-#define EDU_VGEM_IOCTL_FENCE_ATTACH \
-	DRM_IOWR(DRM_COMMAND_BASE + 0x1, struct edu_vgem_fence_attach)
-#define EDU_VGEM_IOCTL_FENCE_SIGNAL \
-	DRM_IOW(DRM_COMMAND_BASE + 0x2, struct edu_vgem_fence_signal)
-
 /* ---- small file helpers ------------------------------------------------ */
 
 static inline int edu_read_file(const char *path, char *buf, size_t size)
@@ -401,36 +382,6 @@ static inline long edu_swiotlb_used(void)
 
 /* ---- exporters --------------------------------------------------------- */
 
-/* Open the DRM node whose driver is vgem, or -1. */
-static inline int edu_open_vgem(void)
-{
-	DIR *dir = opendir("/dev/dri");
-	struct dirent *de;
-	int fd = -1;
-
-	if (!dir)
-		return -1;
-	while (fd < 0 && (de = readdir(dir))) {
-		char path[300];
-		drmVersionPtr v;
-
-		if (strncmp(de->d_name, "card", 4))
-			continue;
-		snprintf(path, sizeof(path), "/dev/dri/%s", de->d_name);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		if (!v || strcmp(v->name, "vgem")) {
-			close(fd);
-			fd = -1;
-		}
-		drmFreeVersion(v);
-	}
-	closedir(dir);
-	return fd;
-}
-
 /* A vgem buffer object of len bytes (a multiple of 4096); its GEM handle. */
 static inline int edu_vgem_create(int drm, uint64_t len, uint32_t *handle)
 {
@@ -473,7 +424,7 @@ static inline int edu_exporter_open(struct edu_exporter *e, const char *name,
 		e->dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
 		*why = "/dev/udmabuf missing (kernel without CONFIG_UDMABUF)";
 	} else if (!strcmp(name, "vgem")) {
-		e->dev = edu_open_vgem();
+		e->dev = vgem_open();
 		*why = "no vgem device (modprobe vgem)";
 	} else {
 		*why = "unknown exporter";

@@ -40,7 +40,8 @@ fi
 target=$tree/tools/testing/selftests/dmabuf-exporter
 rm -rf "$target"
 mkdir -p "$target/include/linux"
-cp "$src"/tests/Makefile "$src"/tests/config "$src"/tests/dmx_test.h "$target/"
+cp "$src"/tests/Makefile "$src"/tests/config "$src"/tests/dmx_test.h \
+	"$src"/tools/vgem.h "$target/"
 for prog in $(sed -n 's/^\t\([a-z_]*_test\).*/\1/p' "$src/tests/Makefile"); do
 	cp "$src/tests/$prog.c" "$target/"
 done

@@ -15,51 +15,7 @@
 
 #include "dmabuf-helper.h"
 #include "kselftest_harness.h"
-
-/* vgem's fence uAPI (include/uapi/drm/vgem_drm.h; libdrm ships no copy). */
-struct vgem_fence_attach {
-	uint32_t handle;
-	uint32_t flags;
-	uint32_t out_fence;
-	uint32_t pad;
-};
-struct vgem_fence_signal {
-	uint32_t fence;
-	uint32_t flags;
-};
-#define VGEM_FENCE_WRITE	0x1
-#define VGEM_IOCTL_FENCE_ATTACH \
-	DRM_IOWR(DRM_COMMAND_BASE + 0x1, struct vgem_fence_attach)
-#define VGEM_IOCTL_FENCE_SIGNAL \
-	DRM_IOW(DRM_COMMAND_BASE + 0x2, struct vgem_fence_signal)
-
-static int open_vgem(void)
-{
-	DIR *dir = opendir("/dev/dri");
-	struct dirent *de;
-	int fd = -1;
-
-	while (dir && fd < 0 && (de = readdir(dir))) {
-		char path[300];
-		drmVersionPtr v;
-
-		if (strncmp(de->d_name, "card", 4))
-			continue;
-		snprintf(path, sizeof(path), "/dev/dri/%s", de->d_name);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		if (!v || strcmp(v->name, "vgem")) {
-			close(fd);
-			fd = -1;
-		}
-		drmFreeVersion(v);
-	}
-	if (dir)
-		closedir(dir);
-	return fd;
-}
+#include "vgem.h"
 
 FIXTURE(fence) {
 	int drm;
@@ -81,7 +37,7 @@ FIXTURE_SETUP(fence)
 	struct vgem_fence_attach a = { 0 };
 
 	self->vbuf = -1;
-	self->drm = open_vgem();
+	self->drm = vgem_open();
 	if (self->drm < 0)
 		SKIP(return, "no vgem device (modprobe vgem)");
 	ASSERT_EQ(0, drmIoctl(self->drm, DRM_IOCTL_MODE_CREATE_DUMB, &dumb));

@@ -18,6 +18,7 @@
 
 #include "dmabuf-helper.h"
 #include "kselftest_harness.h"
+#include "vgem.h"
 
 #define PY "/usr/bin/python3"
 
@@ -221,34 +222,6 @@ TEST(alloc_user_memory_import)
 	EXPECT_NE(NULL, strstr(out, "\"exporter\": \"dmabuf_exporter\"")) TH_LOG("%s", out);
 }
 
-static int open_vgem(void)
-{
-	DIR *dir = opendir("/dev/dri");
-	struct dirent *de;
-	int fd = -1;
-
-	while (dir && fd < 0 && (de = readdir(dir))) {
-		char path[300];
-		drmVersionPtr v;
-
-		if (strncmp(de->d_name, "card", 4))
-			continue;
-		snprintf(path, sizeof(path), "/dev/dri/%s", de->d_name);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		if (!v || strcmp(v->name, "vgem")) {
-			close(fd);
-			fd = -1;
-		}
-		drmFreeVersion(v);
-	}
-	if (dir)
-		closedir(dir);
-	return fd;
-}
-
 /*
  * This process holds: one buffer of ours by fd, one of ours only by a
  * mapping (fd closed), a vgem buffer and, on 6.12, one of the kernel heap.
@@ -277,7 +250,7 @@ TEST(info_lists_buffers_of_every_exporter_held_by_fd_or_mapping)
 		heap = dmabuf_alloc("/dev/dma_heap/system", 4096, O_RDWR | O_CLOEXEC, NULL, 0);
 		ASSERT_LE(0, heap);
 	}
-	drm = open_vgem();
+	drm = vgem_open();
 	if (drm >= 0) {
 		ASSERT_EQ(0, drmIoctl(drm, DRM_IOCTL_MODE_CREATE_DUMB, &dumb));
 		ASSERT_EQ(0, drmPrimeHandleToFD(drm, dumb.handle, DRM_CLOEXEC, &vgem));
