@@ -25,9 +25,8 @@
 set -u -o pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P) || exit 2
-VM=$HERE/../vm
-RUNVM=$VM/run-vm.sh
-TAP_OK=$VM/selftest/tap_ok.sh
+# shellcheck source-path=SCRIPTDIR source=../vm/selftest/lib.sh
+. "$HERE/../vm/selftest/lib.sh"
 
 if [ $# -lt 4 ] || [ "$1" = -h ] || [ "$1" = --help ]; then
 	echo "usage: ${0##*/} KVER TREE IMAGE BUILDDIR [run-vm.sh options...]" >&2
@@ -40,57 +39,13 @@ EXTRA=("$@")
 mkdir -p "$OUT" || exit 2
 OUT=$(cd "$OUT" && pwd -P) || exit 2
 
-N=0
-FAILS=0
-
-result() {	# ok|"not ok" DESCRIPTION [LOGFILE...]
-	local st=$1 desc=$2 f
-	shift 2
-	N=$((N + 1))
-	echo "$st $N $desc"
-	if [ "$st" != ok ]; then
-		FAILS=$((FAILS + 1))
-		for f in "$@"; do
-			[ -s "$f" ] || continue
-			echo "# --- ${f##*/} ---"
-			sed 's/^/#   /' "$f"
-		done
-	fi
-}
-
-# Copies tests/vm/broken/DIR into the build directory and builds it there.
-build() {	# DIR MODNAME → prints the .ko path
-	local dir=$1 mod=$2 dst=$OUT/$1
-	rm -rf "$dst"
-	mkdir -p "$dst" || return 1
-	cp "$VM/broken/$dir/Kbuild" "$VM/broken/$dir/$mod.c" "$dst/" || return 1
-	make -C "$TREE" M="$dst" modules >"$OUT/$dir.build.log" 2>&1 || return 1
-	[ -f "$dst/$mod.ko" ] || return 1
-	echo "$dst/$mod.ko"
-}
-
-# Runs run-vm.sh; leaves stdout, stderr and the exit status in $OUT/NAME.*
-run() {	# NAME RUN-VM-ARGS...
-	local name=$1
-	shift
-	"$RUNVM" --kernel "$KVER" --kernel-image "$IMAGE" --name "dk-selftest-$name" \
-		"${EXTRA[@]}" "$@" >"$OUT/$name.tap" 2>"$OUT/$name.stderr"
-	echo $? >"$OUT/$name.rc"
-}
-
-has() {	# NAME REGEX: the run's TAP has a matching line
-	grep -q -E "$2" "$OUT/$1.tap"
-}
-
-rc_is() {
-	[ "$(cat "$OUT/$1.rc")" = "$2" ]
-}
+KDIR=$TREE
+RUN_VM=("$HERE/../vm/run-vm.sh" --kernel "$KVER" --kernel-image "$IMAGE" "${EXTRA[@]}")
+PREFIX=dk-selftest-
 
 # Exactly one failure, the one named; every result counted, plan at the end.
 only_failure() {	# NAME DESCRIPTION-PREFIX
-	local n
-	n=$(grep -c -E '^(not )?ok [0-9]+ ' "$OUT/$1.tap")
-	[ "$(tail -n 1 "$OUT/$1.tap")" = "1..$n" ] &&
+	plan_ok "$1" &&
 		[ "$(grep -c '^not ok ' "$OUT/$1.tap")" = 1 ] &&
 		has "$1" "^not ok [0-9]+ $2"
 }

@@ -15,8 +15,8 @@
 set -u -o pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P) || exit 2
-RUNVM=$HERE/run-vm.sh
-TAP_OK=$HERE/selftest/tap_ok.sh
+# shellcheck source-path=SCRIPTDIR source=selftest/lib.sh
+. "$HERE/selftest/lib.sh"
 
 if [ $# -lt 2 ] || [ "$1" = -h ] || [ "$1" = --help ]; then
 	echo "usage: ${0##*/} KVER BUILDDIR [run-vm.sh options...]" >&2
@@ -32,58 +32,8 @@ OUT=$BUILDDIR/$KVER
 mkdir -p "$OUT" || exit 2
 OUT=$(cd "$OUT" && pwd -P) || exit 2
 
-N=0
-FAILS=0
-
-result() {	# ok|"not ok" DESCRIPTION [LOGFILE...]
-	local st=$1 desc=$2 f
-	shift 2
-	N=$((N + 1))
-	echo "$st $N $desc"
-	if [ "$st" != ok ]; then
-		FAILS=$((FAILS + 1))
-		for f in "$@"; do
-			[ -s "$f" ] || continue
-			echo "# --- ${f##*/} ---"
-			sed 's/^/#   /' "$f"
-		done
-	fi
-}
-
-# Copies tests/vm/broken/DIR into the build directory and builds it there.
-build() {	# DIR MODNAME → prints the .ko path
-	local dir=$1 mod=$2 dst=$OUT/$1
-	rm -rf "$dst"
-	mkdir -p "$dst" || return 1
-	cp "$HERE/broken/$dir/Kbuild" "$HERE/broken/$dir/$mod.c" "$dst/" || return 1
-	make -C "$KDIR" M="$dst" modules >"$OUT/$dir.build.log" 2>&1 || return 1
-	[ -f "$dst/$mod.ko" ] || return 1
-	echo "$dst/$mod.ko"
-}
-
-# Runs run-vm.sh; leaves stdout, stderr and the exit status in $OUT/NAME.*
-run() {	# NAME RUN-VM-ARGS...
-	local name=$1
-	shift
-	"$RUNVM" --kernel "$KVER" --name "selftest-$name" "${EXTRA[@]}" "$@" \
-		>"$OUT/$name.tap" 2>"$OUT/$name.stderr"
-	echo $? >"$OUT/$name.rc"
-}
-
-has() {	# NAME REGEX: the run's TAP has a matching line
-	grep -q -E "$2" "$OUT/$1.tap"
-}
-
-rc_is() {
-	[ "$(cat "$OUT/$1.rc")" = "$2" ]
-}
-
-# Every result counted and the plan at the end matches.
-plan_ok() {
-	local n
-	n=$(grep -c -E '^(not )?ok [0-9]+ ' "$OUT/$1.tap")
-	[ "$(tail -n 1 "$OUT/$1.tap")" = "1..$n" ]
-}
+RUN_VM=("$HERE/run-vm.sh" --kernel "$KVER" "${EXTRA[@]}")
+PREFIX=selftest-
 
 echo "TAP version 13"
 echo "1..3"

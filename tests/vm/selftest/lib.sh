@@ -1,0 +1,67 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Helpers of the harness self-tests (tests/vm/selftest.sh and
+# tests/debug-kernel/selftest.sh), sourced by them. The caller sets:
+#   OUT      directory for the builds, and the TAP output, stderr and exit
+#            status of each run
+#   KDIR     kernel build tree the broken modules are built against
+#   RUN_VM   array: run-vm.sh and the options every run gets (kernel, ...)
+#   PREFIX   prefix of the runs' --name
+# Results are numbered in N; FAILS counts the failures.
+
+SELFTEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+BROKEN=$SELFTEST_DIR/../broken
+TAP_OK=$SELFTEST_DIR/tap_ok.sh
+N=0
+FAILS=0
+
+result() {	# ok|"not ok" DESCRIPTION [LOGFILE...]
+	local st=$1 desc=$2 f
+	shift 2
+	N=$((N + 1))
+	echo "$st $N $desc"
+	if [ "$st" != ok ]; then
+		FAILS=$((FAILS + 1))
+		for f in "$@"; do
+			[ -s "$f" ] || continue
+			echo "# --- ${f##*/} ---"
+			sed 's/^/#   /' "$f"
+		done
+	fi
+}
+
+# Copies tests/vm/broken/DIR into OUT and builds it there.
+build() {	# DIR MODNAME → prints the .ko path
+	local dir=$1 mod=$2 dst=$OUT/$1
+	rm -rf "$dst"
+	mkdir -p "$dst" || return 1
+	cp "$BROKEN/$dir/Kbuild" "$BROKEN/$dir/$mod.c" "$dst/" || return 1
+	make -C "$KDIR" M="$dst" modules >"$OUT/$dir.build.log" 2>&1 || return 1
+	[ -f "$dst/$mod.ko" ] || return 1
+	echo "$dst/$mod.ko"
+}
+
+# Runs run-vm.sh; leaves stdout, stderr and the exit status in $OUT/NAME.*
+run() {	# NAME RUN-VM-ARGS...
+	local name=$1
+	shift
+	"${RUN_VM[@]}" --name "$PREFIX$name" "$@" \
+		>"$OUT/$name.tap" 2>"$OUT/$name.stderr"
+	echo $? >"$OUT/$name.rc"
+}
+
+has() {	# NAME REGEX: the run's TAP has a matching line
+	grep -q -E "$2" "$OUT/$1.tap"
+}
+
+rc_is() {	# NAME STATUS
+	[ "$(cat "$OUT/$1.rc")" = "$2" ]
+}
+
+# Every result counted and the plan at the end matches.
+plan_ok() {	# NAME
+	local n
+	n=$(grep -c -E '^(not )?ok [0-9]+ ' "$OUT/$1.tap")
+	[ "$(tail -n 1 "$OUT/$1.tap")" = "1..$n" ]
+}
