@@ -1,0 +1,1114 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Stress: several processes of several threads allocate (every kind, heap
+ * and ctl ioctls), import user memory and memfds, mmap, sync, name, query,
+ * read fdinfo, import into vgem, close, fork and exit at random, sharing
+ * buffers between threads and processes, while another thread keeps trying
+ * to unload the module, which must be refused every time. Then fd-table
+ * exhaustion during export and allocation up to the module's limits. After
+ * each test every counter is back where it started: live buffers and bytes,
+ * pinned bytes, the kernel's pin counters, our fds, the module's refcount.
+ *
+ * Environment: DMX_STRESS_SEED (the PRNG seed, printed), DMX_STRESS_SECONDS
+ * (how long the mixed run lasts, default 3), DMX_STRESS_PROCS and
+ * DMX_STRESS_THREADS (default 3 and 3).
+ */
+#include <pthread.h>
+#include <stdarg.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <time.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <xf86drm.h>
+
+#include <linux/udmabuf.h>
+
+#include "../dmx_test.h"
+#include "kselftest_harness.h"
+
+#define MODNAME		"dmabuf_exporter"
+#define NSLOTS		24
+#define MAX_PROCS	16
+#define MAX_THREADS	16
+
+enum op {
+	OP_ALLOC_HEAP, OP_ALLOC_CTL, OP_IMPORT_USER, OP_UDMABUF, OP_MMAP,
+	OP_SYNC, OP_SET_NAME, OP_FDINFO, OP_QUERY, OP_VGEM, OP_CLOSE, OP_FORK,
+	OP_EXIT, OP_RMMOD, OP_COUNT
+};
+
+static const char *const op_names[OP_COUNT] = {
+	"alloc-heap", "alloc-ctl", "import-user", "udmabuf", "mmap", "sync",
+	"set-name", "fdinfo", "query", "vgem", "close", "fork", "exit",
+	"rmmod-refused",
+};
+
+/* Shared by every process of a run (MAP_SHARED anonymous memory). */
+struct shared {
+	atomic_ulong ops[OP_COUNT];
+	atomic_ulong failures;
+	atomic_int msg_taken;
+	char msg[256];
+	uint64_t deadline_ns;
+	atomic_int stop;
+};
+
+static struct shared *sh;
+
+/* Per process. */
+static pthread_mutex_t slot_lock = PTHREAD_MUTEX_INITIALIZER;
+static int slots[NSLOTS];
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t xorshift64(uint64_t *s)
+{
+	uint64_t x = *s;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *s = x;
+}
+
+static unsigned long env_ul(const char *name, unsigned long def)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? strtoul(v, NULL, 0) : def;
+}
+
+/* Record a failure; the first one's message is kept for the report. */
+static void fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	atomic_fetch_add(&sh->failures, 1);
+	if (atomic_exchange(&sh->msg_taken, 1))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(sh->msg, sizeof(sh->msg), fmt, ap);
+	va_end(ap);
+}
+
+static void count(enum op op)
+{
+	atomic_fetch_add(&sh->ops[op], 1);
+}
+
+/* Put a new buffer fd into a random slot, closing the one it replaces. */
+static void slot_put(uint64_t *rng, int fd)
+{
+	int i = (int)(xorshift64(rng) % NSLOTS), old;
+
+	pthread_mutex_lock(&slot_lock);
+	old = slots[i];
+	slots[i] = fd;
+	pthread_mutex_unlock(&slot_lock);
+	if (old >= 0)
+		close(old);
+}
+
+/*
+ * A private duplicate of a random slot's buffer, or -1 when the slot is
+ * empty: the dup keeps the buffer alive while other threads close or
+ * replace the slot, and its number cannot be reused under us.
+ */
+static int slot_dup(uint64_t *rng)
+{
+	int i = (int)(xorshift64(rng) % NSLOTS), fd = -1;
+
+	pthread_mutex_lock(&slot_lock);
+	if (slots[i] >= 0)
+		fd = fcntl(slots[i], F_DUPFD_CLOEXEC, 0);
+	pthread_mutex_unlock(&slot_lock);
+	return fd;
+}
+
+static uint64_t rand_len(uint64_t *rng)
+{
+	/* Mostly a few pages; sometimes enough for 64 KiB and 1 MiB chunks. */
+	switch (xorshift64(rng) % 8) {
+	case 0:
+		return (1 + xorshift64(rng) % 512) * DMX_PAGE;
+	case 1:
+		return 1 + xorshift64(rng) % (64 << 10);
+	default:
+		return (1 + xorshift64(rng) % 8) * DMX_PAGE;
+	}
+}
+
+static const char *const kind_nodes[] = { "system", "system-uncached", "contig" };
+
+static int op_alloc_heap(uint64_t *rng)
+{
+	int node = dmx_open_node(kind_nodes[xorshift64(rng) % 3]), buf;
+
+	if (node < 0)
+		return fail("open kind node: %s", strerror(errno)), -1;
+	buf = dmx_alloc(node, rand_len(rng));
+	close(node);
+	if (buf < 0)
+		return fail("DMA_HEAP_IOCTL_ALLOC: %s", strerror(-buf)), -1;
+	slot_put(rng, buf);
+	return 0;
+}
+
+static int op_alloc_ctl(uint64_t *rng)
+{
+	char name[DMABUF_EXPORTER_NAME_LEN];
+	struct dmabuf_exporter_alloc a = {
+		.size = rand_len(rng),
+		.kind = (uint32_t)(xorshift64(rng) % DMABUF_EXPORTER_KIND_COUNT),
+		.fd_flags = O_RDWR | O_CLOEXEC,
+		.name = (uintptr_t)name,
+	};
+	int ctl = dmx_open_node("ctl");
+
+	if (ctl < 0)
+		return fail("open ctl: %s", strerror(errno)), -1;
+	snprintf(name, sizeof(name), "stress-%d", getpid());
+	if (ioctl(ctl, DMABUF_EXPORTER_IOCTL_ALLOC, &a)) {
+		fail("DMABUF_EXPORTER_IOCTL_ALLOC kind %u size %llu: %s", a.kind,
+		     (unsigned long long)a.size, strerror(errno));
+		close(ctl);
+		return -1;
+	}
+	close(ctl);
+	slot_put(rng, (int)a.fd);
+	return 0;
+}
+
+static int op_import_user(uint64_t *rng)
+{
+	uint64_t len = (1 + xorshift64(rng) % 16) * DMX_PAGE;
+	struct dmabuf_exporter_import_user imp = {
+		.len = len,
+		.flags = DMABUF_EXPORTER_IMPORT_WRITE,
+		.fd_flags = O_RDWR | O_CLOEXEC,
+	};
+	int ctl = dmx_open_node("ctl");
+	void *p;
+
+	if (ctl < 0)
+		return fail("open ctl: %s", strerror(errno)), -1;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
+	if (p == MAP_FAILED) {
+		close(ctl);
+		return fail("mmap anon: %s", strerror(errno)), -1;
+	}
+	memset(p, 0x5a, len);
+	imp.addr = (uintptr_t)p;
+	if (ioctl(ctl, DMABUF_EXPORTER_IOCTL_IMPORT_USER, &imp)) {
+		fail("IMPORT_USER len %llu: %s", (unsigned long long)len,
+		     strerror(errno));
+		imp.fd = (uint32_t)-1;
+	}
+	close(ctl);
+	/* The pages stay pinned by the buffer after the range is unmapped. */
+	munmap(p, len);
+	if ((int)imp.fd < 0)
+		return -1;
+	slot_put(rng, (int)imp.fd);
+	return 0;
+}
+
+static int op_udmabuf(uint64_t *rng)
+{
+	uint64_t len = (1 + xorshift64(rng) % 16) * DMX_PAGE;
+	struct udmabuf_create c = { .flags = UDMABUF_FLAGS_CLOEXEC, .size = len };
+	int ctl, memfd, buf;
+
+	memfd = memfd_create("dmx-stress", MFD_ALLOW_SEALING | MFD_CLOEXEC);
+	if (memfd < 0 || ftruncate(memfd, (off_t)len) ||
+	    fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK)) {
+		fail("memfd: %s", strerror(errno));
+		if (memfd >= 0)
+			close(memfd);
+		return -1;
+	}
+	ctl = dmx_open_node("ctl");
+	if (ctl < 0) {
+		close(memfd);
+		return fail("open ctl: %s", strerror(errno)), -1;
+	}
+	c.memfd = (uint32_t)memfd;
+	buf = ioctl(ctl, UDMABUF_CREATE, &c);
+	if (buf < 0)
+		fail("UDMABUF_CREATE len %llu: %s", (unsigned long long)len,
+		     strerror(errno));
+	close(ctl);
+	close(memfd);
+	if (buf < 0)
+		return -1;
+	slot_put(rng, buf);
+	return 0;
+}
+
+/* Map, write a byte per page inside a sync bracket, maybe outlive the fd. */
+static int op_mmap(uint64_t *rng, int buf)
+{
+	int64_t size = dmx_buf_size(buf);
+	uint8_t *p;
+	int64_t i;
+
+	if (size <= 0)
+		return fail("lseek: %s", strerror(errno)), -1;
+	p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, buf, 0);
+	if (p == MAP_FAILED)
+		return fail("mmap %lld bytes: %s", (long long)size,
+			    strerror(errno)), -1;
+	if (__dmx_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW))
+		fail("SYNC_START: %s", strerror(errno));
+	for (i = 0; i < size; i += (int64_t)DMX_PAGE)
+		p[i] = (uint8_t)(p[i] + 1);
+	if (__dmx_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW))
+		fail("SYNC_END: %s", strerror(errno));
+	/* Sometimes the mapping alone holds the buffer for a while. */
+	if (xorshift64(rng) % 4 == 0) {
+		close(buf);
+		sched_yield();
+		munmap(p, (size_t)size);
+		return 1;	/* fd consumed */
+	}
+	munmap(p, (size_t)size);
+	return 0;
+}
+
+static void op_sync(uint64_t *rng, int buf)
+{
+	static const uint64_t dirs[] = {
+		DMA_BUF_SYNC_READ, DMA_BUF_SYNC_WRITE, DMA_BUF_SYNC_RW,
+	};
+	uint64_t dir = dirs[xorshift64(rng) % 3];
+	int ret;
+
+	ret = __dmx_sync(buf, DMA_BUF_SYNC_START | dir);
+	if (!ret)
+		ret = __dmx_sync(buf, DMA_BUF_SYNC_END | dir);
+	if (ret)
+		fail("DMA_BUF_IOCTL_SYNC: %s", strerror(-ret));
+}
+
+static void op_set_name(uint64_t *rng, int buf)
+{
+	char name[DMA_BUF_NAME_LEN];
+
+	snprintf(name, sizeof(name), "s%llx",
+		 (unsigned long long)(xorshift64(rng) & 0xffffff));
+	/* EBUSY: kernels before 5.x refused renaming attached buffers. */
+	if (ioctl(buf, DMA_BUF_SET_NAME, name) && errno != EBUSY)
+		fail("DMA_BUF_SET_NAME: %s", strerror(errno));
+}
+
+static void op_fdinfo(int buf)
+{
+	char path[64], text[1024];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", buf);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fail("open %s: %s", path, strerror(errno));
+		return;
+	}
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0) {
+		fail("read %s: %s", path, strerror(errno));
+		return;
+	}
+	text[n] = '\0';
+	if (!strstr(text, "exp_name:\t" MODNAME))
+		fail("fdinfo of a buffer lacks exp_name " MODNAME);
+}
+
+static void op_query(int buf)
+{
+	struct dmabuf_exporter_query q = { .fd = (uint32_t)buf };
+	int ctl = dmx_open_node("ctl");
+
+	if (ctl < 0) {
+		fail("open ctl: %s", strerror(errno));
+		return;
+	}
+	if (ioctl(ctl, DMABUF_EXPORTER_IOCTL_QUERY, &q))
+		fail("QUERY: %s", strerror(errno));
+	else if ((int64_t)q.size != dmx_buf_size(buf))
+		fail("QUERY size %llu, lseek %lld", (unsigned long long)q.size,
+		     (long long)dmx_buf_size(buf));
+	close(ctl);
+}
+
+static void op_vgem(uint64_t *rng, int vgem, int buf)
+{
+	uint32_t handle;
+
+	if (drmPrimeFDToHandle(vgem, buf, &handle)) {
+		fail("drmPrimeFDToHandle: %s", strerror(errno));
+		return;
+	}
+	/* Sometimes the import stays until the thread or process ends. */
+	if (xorshift64(rng) % 4)
+		drmCloseBufferHandle(vgem, handle);
+}
+
+/*
+ * A child inherits every fd (and mapping) and uses one buffer; it exits with
+ * its mapping alive or not. Only async-signal-safe calls: the parent is
+ * multi-threaded. Exit status 0 is success.
+ */
+static void op_fork(uint64_t *rng, int buf)
+{
+	uint64_t r = xorshift64(rng);
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0) {
+		fail("fork: %s", strerror(errno));
+		return;
+	}
+	if (!pid) {
+		off_t size = lseek(buf, 0, SEEK_END);
+		struct dma_buf_sync s = {
+			.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE,
+		};
+		uint8_t *p;
+
+		if (size <= 0)
+			_exit(10);
+		p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 buf, 0);
+		if (p == MAP_FAILED)
+			_exit(11);
+		if (ioctl(buf, DMA_BUF_IOCTL_SYNC, &s))
+			_exit(12);
+		p[0] = 1;
+		s.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE;
+		if (ioctl(buf, DMA_BUF_IOCTL_SYNC, &s))
+			_exit(13);
+		if (r & 1)
+			munmap(p, (size_t)size);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid) {
+		fail("waitpid: %s", strerror(errno));
+		return;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		fail("forked child failed: status %#x", status);
+}
+
+struct worker_thread {
+	pthread_t tid;
+	uint64_t seed;
+};
+
+static void *worker_thread(void *arg)
+{
+	struct worker_thread *wt = arg;
+	uint64_t rng = wt->seed | 1;
+	int vgem = dmx_open_vgem();
+
+	while (!atomic_load(&sh->stop) && now_ns() < sh->deadline_ns) {
+		unsigned int r = (unsigned int)(xorshift64(&rng) % 100);
+		enum op op;
+		int buf, consumed = 0;
+
+		if (r < 12)
+			op = OP_ALLOC_HEAP;
+		else if (r < 20)
+			op = OP_ALLOC_CTL;
+		else if (r < 26)
+			op = OP_IMPORT_USER;
+		else if (r < 32)
+			op = OP_UDMABUF;
+		else if (r < 46)
+			op = OP_MMAP;
+		else if (r < 56)
+			op = OP_SYNC;
+		else if (r < 62)
+			op = OP_SET_NAME;
+		else if (r < 68)
+			op = OP_FDINFO;
+		else if (r < 74)
+			op = OP_QUERY;
+		else if (r < 84)
+			op = OP_VGEM;
+		else if (r < 95)
+			op = OP_CLOSE;
+		else if (r < 99)
+			op = OP_FORK;
+		else
+			op = OP_EXIT;
+
+		switch (op) {
+		case OP_ALLOC_HEAP:
+			if (!op_alloc_heap(&rng))
+				count(op);
+			continue;
+		case OP_ALLOC_CTL:
+			if (!op_alloc_ctl(&rng))
+				count(op);
+			continue;
+		case OP_IMPORT_USER:
+			if (!op_import_user(&rng))
+				count(op);
+			continue;
+		case OP_UDMABUF:
+			if (!op_udmabuf(&rng))
+				count(op);
+			continue;
+		case OP_CLOSE: {
+			int i = (int)(xorshift64(&rng) % NSLOTS), old;
+
+			pthread_mutex_lock(&slot_lock);
+			old = slots[i];
+			slots[i] = -1;
+			pthread_mutex_unlock(&slot_lock);
+			if (old >= 0) {
+				close(old);
+				count(op);
+			}
+			continue;
+		}
+		case OP_EXIT:
+			/*
+			 * The whole process goes, other threads in the middle
+			 * of whatever they do; the parent starts another.
+			 */
+			if (xorshift64(&rng) % 8 == 0) {
+				count(op);
+				_exit(0);
+			}
+			continue;
+		default:
+			break;
+		}
+
+		buf = slot_dup(&rng);
+		if (buf < 0)
+			continue;
+		switch (op) {
+		case OP_MMAP:
+			consumed = op_mmap(&rng, buf) == 1;
+			break;
+		case OP_SYNC:
+			op_sync(&rng, buf);
+			break;
+		case OP_SET_NAME:
+			op_set_name(&rng, buf);
+			break;
+		case OP_FDINFO:
+			op_fdinfo(buf);
+			break;
+		case OP_QUERY:
+			op_query(buf);
+			break;
+		case OP_VGEM:
+			if (vgem < 0)
+				goto next;
+			op_vgem(&rng, vgem, buf);
+			break;
+		case OP_FORK:
+			op_fork(&rng, buf);
+			break;
+		default:
+			break;
+		}
+		count(op);
+next:
+		if (!consumed)
+			close(buf);
+	}
+	if (vgem >= 0)
+		close(vgem);
+	return NULL;
+}
+
+/* One worker process: threads sharing its slots; inherited fds seed them. */
+static void worker_main(uint64_t seed, int nthreads, const int *inherited,
+			int ninherited)
+{
+	struct worker_thread wt[MAX_THREADS];
+	int i;
+
+	for (i = 0; i < NSLOTS; i++)
+		slots[i] = i < ninherited ? inherited[i] : -1;
+	for (i = 0; i < nthreads; i++) {
+		wt[i].seed = seed * 1000003ull + (uint64_t)i * 7919 + 1;
+		if (pthread_create(&wt[i].tid, NULL, worker_thread, &wt[i])) {
+			fail("pthread_create: %s", strerror(errno));
+			_exit(1);
+		}
+	}
+	for (i = 0; i < nthreads; i++)
+		pthread_join(wt[i].tid, NULL);
+	for (i = 0; i < NSLOTS; i++)
+		if (slots[i] >= 0)
+			close(slots[i]);
+	_exit(0);
+}
+
+/*
+ * Tries to unload the module until the run ends. Every try must be refused
+ * (EWOULDBLOCK: in use; EBUSY: being loaded or unloaded): something of the
+ * module is always alive, at least the anchor mapping of the main process.
+ */
+static void *rmmod_thread(void *arg)
+{
+	int *unprivileged = arg;
+
+	while (!atomic_load(&sh->stop) && now_ns() < sh->deadline_ns) {
+		if (!syscall(SYS_delete_module, MODNAME, O_NONBLOCK)) {
+			fail("rmmod " MODNAME " succeeded while buffers were alive");
+			break;
+		}
+		if (errno == EPERM) {
+			*unprivileged = 1;
+			break;
+		}
+		if (errno != EWOULDBLOCK && errno != EBUSY) {
+			fail("rmmod: unexpected %s", strerror(errno));
+			break;
+		}
+		count(OP_RMMOD);
+		usleep(1000);
+	}
+	return NULL;
+}
+
+struct baseline {
+	struct dmabuf_exporter_info info;
+	int64_t pins;
+	int fds;
+	long refcnt;
+};
+
+/* Pins held once the system holds still (see dmx_pins_held()). */
+static int64_t pins_settled(void)
+{
+	int64_t a, b;
+	int i;
+
+	sync();
+	b = dmx_pins_held();
+	for (i = 0; i < 100; i++) {
+		usleep(20 * 1000);
+		a = b;
+		b = dmx_pins_held();
+		if (a == b)
+			break;
+	}
+	return b;
+}
+
+static int take_baseline(struct baseline *b)
+{
+	int ctl = dmx_open_node("ctl"), ret;
+
+	if (ctl < 0)
+		return -errno;
+	ret = __dmx_info(ctl, &b->info);
+	close(ctl);
+	b->pins = pins_settled();
+	b->fds = dmx_count_fds();
+	b->refcnt = dmx_module_refcnt();
+	return ret;
+}
+
+/*
+ * Buffers are freed at their last fput, which the kernel may defer (a
+ * process's exit, delayed fput): wait a little for the counters to settle.
+ */
+#define EXPECT_BACK_TO_BASELINE(b) do {					\
+	struct baseline __now;						\
+	int __i;							\
+									\
+	for (__i = 0; __i < 200; __i++) {				\
+		ASSERT_EQ(0, take_baseline(&__now));			\
+		if (__now.info.live_buffers == (b)->info.live_buffers &&\
+		    __now.info.pinned_bytes == (b)->info.pinned_bytes &&\
+		    __now.refcnt == (b)->refcnt)			\
+			break;						\
+		usleep(10 * 1000);					\
+	}								\
+	EXPECT_EQ((b)->info.live_buffers, __now.info.live_buffers);	\
+	EXPECT_EQ((b)->info.live_bytes, __now.info.live_bytes);		\
+	EXPECT_EQ((b)->info.pinned_bytes, __now.info.pinned_bytes);	\
+	EXPECT_EQ((b)->pins, __now.pins);				\
+	EXPECT_EQ((b)->fds, __now.fds);					\
+	EXPECT_EQ((b)->refcnt, __now.refcnt);				\
+} while (0)
+
+static uint64_t run_seed(void)
+{
+	static uint64_t seed;
+
+	if (!seed) {
+		seed = env_ul("DMX_STRESS_SEED", 0);
+		if (!seed)
+			seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 16);
+		printf("# stress seed %llu (DMX_STRESS_SEED=%llu repeats it)\n",
+		       (unsigned long long)seed, (unsigned long long)seed);
+		fflush(stdout);
+	}
+	return seed;
+}
+
+static struct shared *shared_map(void)
+{
+	void *p = mmap(NULL, sizeof(struct shared), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+TEST(mixed_processes_threads_and_rmmod_leave_nothing_behind)
+{
+	unsigned long secs = env_ul("DMX_STRESS_SECONDS", 3);
+	int nprocs = (int)env_ul("DMX_STRESS_PROCS", 3);
+	int nthreads = (int)env_ul("DMX_STRESS_THREADS", 3);
+	uint64_t seed = run_seed(), gen = 0, total = 0;
+	pid_t pids[MAX_PROCS];
+	int shared_bufs[4], unprivileged = 0, i, node, respawns = 0;
+	struct baseline base;
+	pthread_t rmmod_tid;
+	char line[512];
+	size_t len;
+	void *anchor;
+	int anchor_fd;
+
+	DMX_REQUIRE_MODULE();
+	ASSERT_GE(MAX_PROCS, nprocs);
+	ASSERT_GE(MAX_THREADS, nthreads);
+	ASSERT_NE(NULL, sh = shared_map());
+	ASSERT_EQ(0, take_baseline(&base));
+
+	/*
+	 * The anchor: a mapping whose fd is closed. It alone must keep the
+	 * module loaded when, between respawns, no worker holds anything.
+	 */
+	node = dmx_open_node("system");
+	ASSERT_LE(0, node);
+	anchor_fd = dmx_alloc(node, DMX_PAGE);
+	ASSERT_LE(0, anchor_fd);
+	anchor = mmap(NULL, DMX_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      anchor_fd, 0);
+	ASSERT_NE(MAP_FAILED, anchor);
+	close(anchor_fd);
+
+	/* Buffers every first-generation worker inherits and shares. */
+	for (i = 0; i < 3; i++) {
+		int n = dmx_open_node(kind_nodes[i]);
+
+		ASSERT_LE(0, n);
+		shared_bufs[i] = dmx_alloc(n, 4 * DMX_PAGE);
+		ASSERT_LE(0, shared_bufs[i]);
+		close(n);
+	}
+	{
+		struct udmabuf_create c = { .flags = UDMABUF_FLAGS_CLOEXEC,
+					    .size = 4 * DMX_PAGE };
+		int memfd = memfd_create("dmx-stress", MFD_ALLOW_SEALING | MFD_CLOEXEC);
+		int ctl = dmx_open_node("ctl");
+
+		ASSERT_LE(0, memfd);
+		ASSERT_LE(0, ctl);
+		ASSERT_EQ(0, ftruncate(memfd, (off_t)c.size));
+		ASSERT_EQ(0, fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK));
+		c.memfd = (uint32_t)memfd;
+		shared_bufs[3] = ioctl(ctl, UDMABUF_CREATE, &c);
+		ASSERT_LE(0, shared_bufs[3]);
+		close(ctl);
+		close(memfd);
+	}
+	close(node);
+
+	sh->deadline_ns = now_ns() + secs * 1000000000ull;
+	for (i = 0; i < nprocs; i++) {
+		pids[i] = fork();
+		ASSERT_LE(0, pids[i]);
+		if (!pids[i])
+			worker_main(seed + gen, nthreads, shared_bufs, 4);
+		gen++;
+	}
+	for (i = 0; i < 4; i++)
+		close(shared_bufs[i]);
+	ASSERT_EQ(0, pthread_create(&rmmod_tid, NULL, rmmod_thread, &unprivileged));
+
+	/* Replace workers that exit until the time is up. */
+	while (now_ns() < sh->deadline_ns) {
+		int status;
+		pid_t pid = waitpid(-1, &status, WNOHANG);
+
+		if (pid <= 0) {
+			usleep(5000);
+			continue;
+		}
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			fail("worker %d died: status %#x", pid, status);
+		for (i = 0; i < nprocs; i++) {
+			if (pids[i] != pid)
+				continue;
+			pids[i] = fork();
+			if (pids[i] < 0) {
+				fail("fork: %s", strerror(errno));
+				break;
+			}
+			if (!pids[i])
+				worker_main(seed + gen, nthreads, NULL, 0);
+			gen++;
+			respawns++;
+		}
+	}
+	atomic_store(&sh->stop, 1);
+	for (i = 0; i < nprocs; i++) {
+		int status;
+
+		if (pids[i] <= 0)
+			continue;
+		ASSERT_EQ(pids[i], waitpid(pids[i], &status, 0));
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			fail("worker %d died: status %#x", pids[i], status);
+	}
+	pthread_join(rmmod_tid, NULL);
+	munmap(anchor, DMX_PAGE);
+
+	len = 0;
+	for (i = 0; i < OP_COUNT; i++) {
+		unsigned long n = atomic_load(&sh->ops[i]);
+
+		total += n;
+		len += (size_t)snprintf(line + len, sizeof(line) - len, "%s%s %lu",
+					i ? ", " : "", op_names[i], n);
+	}
+	printf("# stress: %llu operations in %lus by %d processes x %d threads (%d respawned): %s\n",
+	       (unsigned long long)total, secs, nprocs, nthreads, respawns, line);
+	fflush(stdout);
+
+	EXPECT_EQ(0, atomic_load(&sh->failures)) TH_LOG("first failure: %s (seed %llu)",
+							sh->msg, (unsigned long long)seed);
+	EXPECT_BACK_TO_BASELINE(&base);
+	/* Proves the run did something and the rmmod loop ran. */
+	EXPECT_LT(0, atomic_load(&sh->ops[OP_ALLOC_HEAP]));
+	EXPECT_LT(0, atomic_load(&sh->ops[OP_MMAP]));
+	if (!unprivileged)
+		EXPECT_LT(0, atomic_load(&sh->ops[OP_RMMOD]));
+	munmap(sh, sizeof(*sh));
+}
+
+/*
+ * A full fd table at export time (CVE-2024-56712 was a dma-buf leaked on
+ * this path): every way of exporting fails with EMFILE, and no buffer, byte
+ * or pin is left behind, however often it is tried.
+ */
+TEST(full_fd_table_fails_every_export_with_emfile_and_leaks_nothing)
+{
+	int nodes[3], ctl, memfd, fillers[64], nfill = 0, i, round;
+	const int rounds = 50;
+	struct dmabuf_exporter_info info;
+	struct rlimit old, low;
+	struct baseline base;
+	uint64_t len = 4 * DMX_PAGE;
+	void *user;
+
+	DMX_REQUIRE_MODULE();
+	ASSERT_EQ(0, take_baseline(&base));
+	for (i = 0; i < 3; i++)
+		ASSERT_LE(0, nodes[i] = dmx_open_node(kind_nodes[i]));
+	ASSERT_LE(0, ctl = dmx_open_node("ctl"));
+	memfd = memfd_create("dmx-stress", MFD_ALLOW_SEALING | MFD_CLOEXEC);
+	ASSERT_LE(0, memfd);
+	ASSERT_EQ(0, ftruncate(memfd, (off_t)len));
+	ASSERT_EQ(0, fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK));
+	user = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, user);
+	memset(user, 1, len);
+
+	/* Fill the table up to a low limit. */
+	ASSERT_EQ(0, getrlimit(RLIMIT_NOFILE, &old));
+	low = old;
+	low.rlim_cur = (rlim_t)dmx_count_fds() + 8;
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &low));
+	while (nfill < 64) {
+		int fd = fcntl(ctl, F_DUPFD_CLOEXEC, 0);
+
+		if (fd < 0) {
+			ASSERT_EQ(EMFILE, errno);
+			break;
+		}
+		fillers[nfill++] = fd;
+	}
+	ASSERT_GT(64, nfill);
+
+	for (round = 0; round < rounds; round++) {
+		struct dmabuf_exporter_alloc a = {
+			.size = len, .kind = (uint32_t)(round % 3),
+			.fd_flags = O_RDWR | O_CLOEXEC,
+		};
+		struct dmabuf_exporter_import_user imp = {
+			.addr = (uintptr_t)user, .len = len,
+			.flags = DMABUF_EXPORTER_IMPORT_WRITE,
+			.fd_flags = O_RDWR | O_CLOEXEC,
+		};
+		struct udmabuf_create c = {
+			.memfd = (uint32_t)memfd,
+			.flags = UDMABUF_FLAGS_CLOEXEC, .size = len,
+		};
+		int fd;
+
+		for (i = 0; i < 3; i++)
+			ASSERT_EQ(-EMFILE, __dmx_alloc(nodes[i], len, O_RDWR | O_CLOEXEC,
+						       0, 0, &fd));
+		ASSERT_EQ(-1, ioctl(ctl, DMABUF_EXPORTER_IOCTL_ALLOC, &a));
+		ASSERT_EQ(EMFILE, errno);
+		ASSERT_EQ(-1, ioctl(ctl, DMABUF_EXPORTER_IOCTL_IMPORT_USER, &imp));
+		ASSERT_EQ(EMFILE, errno);
+		ASSERT_EQ(-1, ioctl(ctl, UDMABUF_CREATE, &c));
+		ASSERT_EQ(EMFILE, errno);
+	}
+	/* Checked before anything is closed: nothing was left to free later. */
+	ASSERT_EQ(0, __dmx_info(ctl, &info));
+	EXPECT_EQ(base.info.live_buffers, info.live_buffers);
+	EXPECT_EQ(base.info.live_bytes, info.live_bytes);
+	EXPECT_EQ(base.info.pinned_bytes, info.pinned_bytes);
+
+	/* With one fd free again, exporting works. */
+	close(fillers[--nfill]);
+	i = dmx_alloc(nodes[0], len);
+	EXPECT_LE(0, i);
+	if (i >= 0)
+		close(i);
+
+	while (nfill)
+		close(fillers[--nfill]);
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &old));
+	munmap(user, len);
+	close(memfd);
+	close(ctl);
+	for (i = 0; i < 3; i++)
+		close(nodes[i]);
+	EXPECT_BACK_TO_BASELINE(&base);
+}
+
+static int read_param(const char *name, unsigned long *value)
+{
+	char path[128];
+	FILE *f;
+	int ret;
+
+	snprintf(path, sizeof(path), "/sys/module/" MODNAME "/parameters/%s", name);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	ret = fscanf(f, "%lu", value) == 1 ? 0 : -EIO;
+	fclose(f);
+	return ret;
+}
+
+FIXTURE(limits) {
+	unsigned long max_total_mb, max_pinned_mb;
+	struct baseline base;
+	int ctl;
+};
+
+FIXTURE_SETUP(limits)
+{
+	DMX_REQUIRE_MODULE();
+	ASSERT_EQ(0, read_param("max_total_mb", &self->max_total_mb));
+	ASSERT_EQ(0, read_param("max_pinned_mb", &self->max_pinned_mb));
+	ASSERT_EQ(0, take_baseline(&self->base));
+	self->ctl = dmx_open_node("ctl");
+	ASSERT_LE(0, self->ctl);
+}
+
+FIXTURE_TEARDOWN(limits)
+{
+	/* The limits go back even when the test failed half-way. */
+	EXPECT_EQ(0, dmx_write_param("max_total_mb", self->max_total_mb));
+	EXPECT_EQ(0, dmx_write_param("max_pinned_mb", self->max_pinned_mb));
+	if (self->ctl >= 0)
+		close(self->ctl);
+}
+
+#define PRESSURE_MB	24
+#define MB		(1ull << 20)
+
+/*
+ * One 1 MiB buffer from each export path in turn, until the first refusal;
+ * returns how many were made (their fds in @fds) and the refusal's errno.
+ */
+static int fill_to_limit(int ctl, const int nodes[3], void *user, int memfd,
+			 int *fds, int max, int *err)
+{
+	int n;
+
+	*err = 0;
+	for (n = 0; n < max; n++) {
+		struct dmabuf_exporter_import_user imp = {
+			.addr = (uintptr_t)user + (uint64_t)n * MB, .len = MB,
+			.flags = DMABUF_EXPORTER_IMPORT_WRITE,
+			.fd_flags = O_RDWR | O_CLOEXEC,
+		};
+		struct udmabuf_create c = {
+			.memfd = (uint32_t)memfd, .offset = (uint64_t)n * MB,
+			.flags = UDMABUF_FLAGS_CLOEXEC, .size = MB,
+		};
+		struct dmabuf_exporter_alloc a = {
+			.size = MB, .kind = DMABUF_EXPORTER_KIND_CONTIG,
+			.fd_flags = O_RDWR | O_CLOEXEC,
+		};
+		int fd = -1, ret = 0;
+
+		switch (n % 6) {
+		case 0: case 1: case 2:
+			ret = __dmx_alloc(nodes[n % 3], MB, O_RDWR | O_CLOEXEC, 0, 0, &fd);
+			break;
+		case 3:
+			ret = ioctl(ctl, DMABUF_EXPORTER_IOCTL_ALLOC, &a) ? -errno : 0;
+			fd = (int)a.fd;
+			break;
+		case 4:
+			ret = ioctl(ctl, DMABUF_EXPORTER_IOCTL_IMPORT_USER, &imp) ? -errno : 0;
+			fd = (int)imp.fd;
+			break;
+		case 5:
+			fd = ioctl(ctl, UDMABUF_CREATE, &c);
+			ret = fd < 0 ? -errno : 0;
+			break;
+		}
+		if (ret) {
+			*err = -ret;
+			break;
+		}
+		fds[n] = fd;
+	}
+	return n;
+}
+
+/*
+ * Under max_total_mb, exporting (every path) fails cleanly with ENOMEM when
+ * the module holds the limit, a buffer still works then, and once all are
+ * freed the same amount can be allocated again.
+ */
+TEST_F(limits, max_total_mb_gives_enomem_and_recovers_fully)
+{
+	const int max = 2 * PRESSURE_MB;
+	uint64_t room = PRESSURE_MB * MB - self->base.info.live_bytes;
+	int nodes[3], fds[2 * PRESSURE_MB], memfd, n, n2, err, i, fd;
+	size_t area = (size_t)max * MB;
+	struct dmabuf_exporter_info info;
+	void *user;
+
+	ASSERT_GT(PRESSURE_MB * MB, self->base.info.live_bytes + 8 * MB)
+		TH_LOG("other buffers hold most of the test's limit");
+	for (i = 0; i < 3; i++)
+		ASSERT_LE(0, nodes[i] = dmx_open_node(kind_nodes[i]));
+	memfd = memfd_create("dmx-stress", MFD_ALLOW_SEALING | MFD_CLOEXEC);
+	ASSERT_LE(0, memfd);
+	ASSERT_EQ(0, ftruncate(memfd, (off_t)area));
+	ASSERT_EQ(0, fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK));
+	user = mmap(NULL, area, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, user);
+	ASSERT_EQ(0, dmx_write_param("max_total_mb", PRESSURE_MB));
+
+	n = fill_to_limit(self->ctl, nodes, user, memfd, fds, max, &err);
+	EXPECT_EQ(ENOMEM, err);
+	EXPECT_EQ((int)(room / MB), n);
+	ASSERT_EQ(0, __dmx_info(self->ctl, &info));
+	EXPECT_GE(PRESSURE_MB * MB, info.live_bytes);
+
+	/* Full: each path refuses, even one page. */
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(-ENOMEM, __dmx_alloc(nodes[i], room - (uint64_t)n * MB + DMX_PAGE,
+					       O_RDWR | O_CLOEXEC, 0, 0, &fd));
+	/* Buffers made at the limit work. */
+	if (n > 0) {
+		uint8_t *p = mmap(NULL, MB, PROT_READ | PROT_WRITE, MAP_SHARED,
+				  fds[0], 0);
+
+		ASSERT_NE(MAP_FAILED, p);
+		EXPECT_EQ(0, __dmx_sync(fds[0], DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW));
+		p[MB - 1] = 7;
+		EXPECT_EQ(0, __dmx_sync(fds[0], DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW));
+		munmap(p, MB);
+	}
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	ASSERT_EQ(0, __dmx_info(self->ctl, &info));
+	EXPECT_EQ(self->base.info.live_bytes, info.live_bytes);
+	EXPECT_EQ(self->base.info.pinned_bytes, info.pinned_bytes);
+
+	/* Recovery: the same amount fits again. */
+	n2 = fill_to_limit(self->ctl, nodes, user, memfd, fds, max, &err);
+	EXPECT_EQ(n, n2);
+	EXPECT_EQ(ENOMEM, err);
+	for (i = 0; i < n2; i++)
+		close(fds[i]);
+
+	munmap(user, area);
+	close(memfd);
+	for (i = 0; i < 3; i++)
+		close(nodes[i]);
+	close(self->ctl);
+	self->ctl = -1;
+	EXPECT_BACK_TO_BASELINE(&self->base);
+}
+
+/* The same for user memory under max_pinned_mb. */
+TEST_F(limits, max_pinned_mb_gives_enomem_and_recovers_fully)
+{
+	const int limit = 8;
+	size_t area = (size_t)(2 * limit) * MB;
+	int fds[16], n, round, i;
+	uint64_t room;
+	void *user;
+
+	room = limit * MB - self->base.info.pinned_bytes;
+	ASSERT_GT(limit * MB, self->base.info.pinned_bytes);
+	user = mmap(NULL, area, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, user);
+	memset(user, 3, area);
+	ASSERT_EQ(0, dmx_write_param("max_pinned_mb", limit));
+
+	for (round = 0; round < 2; round++) {
+		for (n = 0; n < 16; n++) {
+			struct dmabuf_exporter_import_user imp = {
+				.addr = (uintptr_t)user + (uint64_t)n * MB,
+				.len = MB,
+				.flags = DMABUF_EXPORTER_IMPORT_WRITE,
+				.fd_flags = O_RDWR | O_CLOEXEC,
+			};
+
+			if (ioctl(self->ctl, DMABUF_EXPORTER_IOCTL_IMPORT_USER, &imp)) {
+				EXPECT_EQ(ENOMEM, errno);
+				break;
+			}
+			fds[n] = (int)imp.fd;
+		}
+		EXPECT_EQ((int)(room / MB), n) TH_LOG("round %d", round);
+		for (i = 0; i < n; i++)
+			close(fds[i]);
+	}
+	munmap(user, area);
+	close(self->ctl);
+	self->ctl = -1;
+	EXPECT_BACK_TO_BASELINE(&self->base);
+}
+
+TEST_HARNESS_MAIN
