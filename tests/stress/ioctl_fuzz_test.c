@@ -443,12 +443,44 @@ static const struct ioc *handler(enum node_type nt, unsigned long cmd)
 	return NULL;
 }
 
-static void fill_field(uint8_t *s, size_t len, const struct field *f)
+/* A value the ioctl accepts for the field, as far as one can tell. */
+static uint64_t valid_value(uint8_t type)
+{
+	switch (type) {
+	case F_SIZE:
+		return (1 + rnd() % 4) * DMX_PAGE;
+	case F_FDFLAGS:
+		return rnd() % 4 ? O_RDWR | O_CLOEXEC : O_RDONLY | O_CLOEXEC;
+	case F_FD:
+		return (uint32_t)fd_pool[rnd() % nfd_pool];
+	case F_PTR:
+	case F_ADDR:
+		return (uintptr_t)arena + (rnd() % ARENA_PAGES) * DMX_PAGE;
+	case F_NAME:
+		memcpy(arena + 3 * DMX_PAGE, "fuzz-name", 10);
+		return rnd() % 2 ? (uintptr_t)(arena + 3 * DMX_PAGE) : 0;
+	case F_KIND:
+		return rnd() % 3;
+	case F_SMALL:
+	case F_HANDLE:
+		return rnd() % 3;
+	case F_ERRNO:
+		return 1 + rnd() % 4095;
+	default:	/* F_FLAGS, F_ZERO */
+		return 0;
+	}
+}
+
+static void fill_field(uint8_t *s, size_t len, const struct field *f, bool valid)
 {
 	uint64_t v;
 
 	if (f->off + f->size > len)
 		return;
+	if (valid) {
+		v = valid_value(f->type);
+		goto store;
+	}
 	switch (f->type) {
 	case F_SIZE:
 		v = v_size();
@@ -492,6 +524,7 @@ static void fill_field(uint8_t *s, size_t len, const struct field *f)
 	default:
 		v = 0;
 	}
+store:
 	if (f->size == 4) {
 		uint32_t v32 = (uint32_t)v;
 
@@ -765,7 +798,10 @@ static int fuzz_one(struct node *nodes, int nnodes, const int *bufs, int nbufs,
 	r = (unsigned int)(rnd() % 100);
 	if (r < 60) {
 		/* A known ioctl of any node (the wrong node must say ENOTTY). */
-		known = &iocs[rnd() % N(iocs)];
+		/* Mostly one the target answers, to get past ENOTTY. */
+		do
+			known = &iocs[rnd() % N(iocs)];
+		while (known->node != target->type && rnd() % 8);
 		cmd = known->cmd;
 		size = _IOC_SIZE(cmd);
 		if (rnd() % 5 == 0) {
@@ -809,13 +845,25 @@ static int fuzz_one(struct node *nodes, int nnodes, const int *bufs, int nbufs,
 		for (i = 0; i < (int)len; i++)
 			arg[i] = (uint8_t)rnd();
 	h = handler(target->type, cmd);
-	if (known)
-		for (i = 0; i < known->nfields; i++)
-			if (rnd() % 8)
-				fill_field(arg, len, &known->fields[i]);
 	argp = (uintptr_t)arg;
-	if (rnd() % 10 == 0)
-		argp = v_ptr(size);
+	if (known && rnd() % 2) {
+		/*
+		 * Valid but for at most one field, so that calls get past the
+		 * first check and reach allocation, pinning and DMA paths.
+		 */
+		int odd = (int)(rnd() % (known->nfields + 1)) - 1;
+
+		memset(arg, 0, len);
+		for (i = 0; i < known->nfields; i++)
+			fill_field(arg, len, &known->fields[i], i != odd);
+	} else {
+		if (known)
+			for (i = 0; i < known->nfields; i++)
+				if (rnd() % 8)
+					fill_field(arg, len, &known->fields[i], false);
+		if (rnd() % 10 == 0)
+			argp = v_ptr(size);
+	}
 
 	errno = 0;
 	ret = ioctl(target->fd, cmd, (void *)(uintptr_t)argp);

@@ -10,7 +10,7 @@
  * pinned bytes, the kernel's pin counters, our fds, the module's refcount.
  *
  * Environment: DMX_STRESS_SEED (the PRNG seed, printed), DMX_STRESS_SECONDS
- * (how long the mixed run lasts, default 3), DMX_STRESS_PROCS and
+ * (how long the mixed run lasts, default 5), DMX_STRESS_PROCS and
  * DMX_STRESS_THREADS (default 3 and 3).
  */
 #include <pthread.h>
@@ -19,7 +19,10 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
+#include <inttypes.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <xf86drm.h>
 
@@ -488,7 +491,7 @@ static void *worker_thread(void *arg)
 			 * The whole process goes, other threads in the middle
 			 * of whatever they do; the parent starts another.
 			 */
-			if (xorshift64(&rng) % 8 == 0) {
+			if (xorshift64(&rng) % 3 == 0) {
 				count(op);
 				_exit(0);
 			}
@@ -677,7 +680,7 @@ static struct shared *shared_map(void)
 
 TEST(mixed_processes_threads_and_rmmod_leave_nothing_behind)
 {
-	unsigned long secs = env_ul("DMX_STRESS_SECONDS", 3);
+	unsigned long secs = env_ul("DMX_STRESS_SECONDS", 5);
 	int nprocs = (int)env_ul("DMX_STRESS_PROCS", 3);
 	int nthreads = (int)env_ul("DMX_STRESS_THREADS", 3);
 	uint64_t seed = run_seed(), gen = 0, total = 0;
@@ -902,6 +905,153 @@ TEST(full_fd_table_fails_every_export_with_emfile_and_leaks_nothing)
 	for (i = 0; i < 3; i++)
 		close(nodes[i]);
 	EXPECT_BACK_TO_BASELINE(&base);
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* The value of @key in a flat-keyed cgroup file (memory.events). */
+static int64_t cg_key(const char *path, const char *key)
+{
+	unsigned long long v;
+	char name[64];
+	int64_t ret = -1;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %llu", name, &v) == 2)
+		if (!strcmp(name, key))
+			ret = (int64_t)v;
+	fclose(f);
+	return ret;
+}
+
+#define CG_MAX_MB	32
+#define CG_CHUNK	(4ull << 20)
+
+/* Results of the child in the memory cgroup, per kind node. */
+struct cg_result {
+	int made[3], err[3], made_again[3], err_again[3], big_err[3];
+};
+
+/* 4 MiB buffers until the first refusal; closes them; how many, which errno. */
+static int cg_fill(int node, int *err)
+{
+	int fds[2 * CG_MAX_MB / 4], n, i;
+
+	*err = 0;
+	for (n = 0; n < (int)(sizeof(fds) / sizeof(fds[0])); n++) {
+		fds[n] = dmx_alloc(node, CG_CHUNK);
+		if (fds[n] < 0) {
+			*err = -fds[n];
+			break;
+		}
+	}
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	return n;
+}
+
+/*
+ * Allocation in a memory cgroup at its memory.max: the pages are charged to
+ * it, so an allocation that does not fit fails with ENOMEM. It must not
+ * invoke the OOM killer on the group (the caller or its neighbours killed
+ * for asking for a buffer), and once the buffers are gone the same amount
+ * fits again.
+ */
+TEST(memory_cgroup_limit_gives_enomem_without_oom_kill_and_recovers)
+{
+	char root[64] = "/sys/fs/cgroup", cg[128], path[192], pid[32];
+	char mnt[] = "/tmp/dmx-stress-cgroup-XXXXXX";
+	struct cg_result *res;
+	struct baseline base;
+	int mounted = 0, status, i;
+	int64_t oom_kills;
+	pid_t child;
+
+	DMX_REQUIRE_MODULE();
+	ASSERT_EQ(0, take_baseline(&base));
+	if (access("/sys/fs/cgroup/cgroup.controllers", F_OK)) {
+		ASSERT_NE(NULL, mkdtemp(mnt));
+		ASSERT_EQ(0, mount("none", mnt, "cgroup2", 0, NULL));
+		snprintf(root, sizeof(root), "%s", mnt);
+		mounted = 1;
+	}
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", root);
+	if (write_str(path, "+memory"))
+		SKIP(goto out_umount, "no memory controller");
+	snprintf(cg, sizeof(cg), "%s/dmx-stress-%d", root, getpid());
+	ASSERT_EQ(0, mkdir(cg, 0755));
+	snprintf(path, sizeof(path), "%s/memory.max", cg);
+	ASSERT_EQ(0, write_str(path, "32M"));
+	/* No swap in the guests; set it anyway so the limit is the limit. */
+	snprintf(path, sizeof(path), "%s/memory.swap.max", cg);
+	write_str(path, "0");
+	res = mmap(NULL, sizeof(*res), PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, res);
+
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		snprintf(pid, sizeof(pid), "%d", getpid());
+		snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+		if (write_str(path, pid))
+			_exit(2);
+		for (i = 0; i < 3; i++) {
+			int node = dmx_open_node(kind_nodes[i]), fd;
+
+			if (node < 0)
+				_exit(3);
+			res->made[i] = cg_fill(node, &res->err[i]);
+			/* More than the group may hold, in one buffer. */
+			fd = dmx_alloc(node, 2 * CG_MAX_MB * (1ull << 20));
+			res->big_err[i] = fd < 0 ? -fd : 0;
+			if (fd >= 0)
+				close(fd);
+			res->made_again[i] = cg_fill(node, &res->err_again[i]);
+			close(node);
+		}
+		_exit(0);
+	}
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	snprintf(path, sizeof(path), "%s/memory.events", cg);
+	oom_kills = cg_key(path, "oom_kill");
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("child status %#x (SIGKILL: OOM-killed)", status);
+	EXPECT_EQ(0, oom_kills);
+	printf("# memory cgroup of %d MiB: 4 MiB buffers before ENOMEM: system %d, system-uncached %d, contig %d\n",
+	       CG_MAX_MB, res->made[0], res->made[1], res->made[2]);
+	fflush(stdout);
+	for (i = 0; i < 3; i++) {
+		/* contig: 4 MiB is one page-allocator block, fits too. */
+		EXPECT_LT(0, res->made[i]) TH_LOG("%s", kind_nodes[i]);
+		EXPECT_GE(CG_MAX_MB / 4, res->made[i]) TH_LOG("%s: limit not applied",
+							    kind_nodes[i]);
+		EXPECT_EQ(ENOMEM, res->err[i]) TH_LOG("%s", kind_nodes[i]);
+		EXPECT_EQ(ENOMEM, res->big_err[i]) TH_LOG("%s", kind_nodes[i]);
+		EXPECT_EQ(res->made[i], res->made_again[i]) TH_LOG("%s", kind_nodes[i]);
+		EXPECT_EQ(ENOMEM, res->err_again[i]) TH_LOG("%s", kind_nodes[i]);
+	}
+	munmap(res, sizeof(*res));
+	EXPECT_EQ(0, rmdir(cg));
+	EXPECT_BACK_TO_BASELINE(&base);
+out_umount:
+	if (mounted) {
+		umount(mnt);
+		rmdir(mnt);
+	}
 }
 
 static int read_param(const char *name, unsigned long *value)
