@@ -15,7 +15,7 @@
  *
  * Pointers only ever point into a private arena (followed by a PROT_NONE
  * page) or at nothing, so the kernel's writes cannot corrupt the fuzzer.
- * Environment: DMX_FUZZ_SEED (printed), DMX_FUZZ_ITERS (default 3000),
+ * Environment: DMX_FUZZ_SEED (printed), DMX_FUZZ_ITERS (default 8000),
  * DMX_FUZZ_SECONDS (time bound, default 8).
  */
 #include <stddef.h>
@@ -75,6 +75,7 @@ static uint64_t now_ns(void)
 static uint8_t *arena;	/* ARENA_PAGES pages, then a PROT_NONE page */
 static size_t arena_len;
 static int fd_pool[MAX_FDS], nfd_pool;
+static int dmabuf_pool[MAX_FDS], ndmabuf_pool, sealed_memfd;
 static int closed_fd;
 
 static uint64_t v_size(void)
@@ -208,8 +209,13 @@ static uint64_t v_addr(void)
 
 /* ---- structs ---------------------------------------------------------- */
 
+/*
+ * Field types. Each has edge-case values and a valid one: F_BUF is an fd
+ * that should be a dma-buf, F_MEMFD one that should be a sealed memfd.
+ */
 enum ftype { F_SIZE, F_FLAGS, F_FDFLAGS, F_ZERO, F_FD, F_PTR, F_NAME, F_ADDR,
-	     F_KIND, F_SMALL, F_ERRNO, F_HANDLE };
+	     F_KIND, F_SMALL, F_ERRNO, F_HANDLE, F_BUF, F_MEMFD, F_OFF,
+	     F_IMPFLAGS, F_SYNCFLAGS, F_DEVOFF, F_DEVLEN };
 
 struct field {
 	uint16_t off;
@@ -252,7 +258,7 @@ static const struct field alloc_fields[] = {
 	RES(struct dmabuf_exporter_alloc, 0), RES(struct dmabuf_exporter_alloc, 3),
 };
 static const struct field query_fields[] = {
-	FLD(struct dmabuf_exporter_query, fd, F_FD),
+	FLD(struct dmabuf_exporter_query, fd, F_BUF),
 	FLD(struct dmabuf_exporter_query, flags, F_ZERO),
 	FLD(struct dmabuf_exporter_query, name, F_PTR),
 	FLD(struct dmabuf_exporter_query, name_len, F_SIZE),
@@ -261,7 +267,7 @@ static const struct field query_fields[] = {
 static const struct field import_fields[] = {
 	FLD(struct dmabuf_exporter_import_user, addr, F_ADDR),
 	FLD(struct dmabuf_exporter_import_user, len, F_SIZE),
-	FLD(struct dmabuf_exporter_import_user, flags, F_FLAGS),
+	FLD(struct dmabuf_exporter_import_user, flags, F_IMPFLAGS),
 	FLD(struct dmabuf_exporter_import_user, fd_flags, F_FDFLAGS),
 	FLD(struct dmabuf_exporter_import_user, fd, F_ZERO),
 	FLD(struct dmabuf_exporter_import_user, pad, F_ZERO),
@@ -269,29 +275,29 @@ static const struct field import_fields[] = {
 	RES(struct dmabuf_exporter_import_user, 2),
 };
 static const struct field inject_fields[] = {
-	FLD(struct dmabuf_exporter_inject, fd, F_FD),
+	FLD(struct dmabuf_exporter_inject, fd, F_BUF),
 	FLD(struct dmabuf_exporter_inject, op, F_SMALL),
 	FLD(struct dmabuf_exporter_inject, count, F_SMALL),
 	FLD(struct dmabuf_exporter_inject, error, F_ERRNO),
 	RES(struct dmabuf_exporter_inject, 1),
 };
 static const struct field counters_fields[] = {
-	FLD(struct dmabuf_exporter_counters, fd, F_FD),
+	FLD(struct dmabuf_exporter_counters, fd, F_BUF),
 	FLD(struct dmabuf_exporter_counters, flags, F_ZERO),
 	RES(struct dmabuf_exporter_counters, 3),
 };
 static const struct field udmabuf_fields[] = {
-	FLD(struct udmabuf_create, memfd, F_FD),
+	FLD(struct udmabuf_create, memfd, F_MEMFD),
 	FLD(struct udmabuf_create, flags, F_FLAGS),
-	FLD(struct udmabuf_create, offset, F_SIZE),
+	FLD(struct udmabuf_create, offset, F_OFF),
 	FLD(struct udmabuf_create, size, F_SIZE),
 };
 static const struct field udmabuf_list_fields[] = {
 	FLD(struct udmabuf_create_list, flags, F_FLAGS),
 	FLD(struct udmabuf_create_list, count, F_SMALL),
 	/* The items follow the head; two of them are filled. */
-	{ 8, 4, F_FD }, { 12, 4, F_ZERO }, { 16, 8, F_SIZE }, { 24, 8, F_SIZE },
-	{ 32, 4, F_FD }, { 36, 4, F_ZERO }, { 40, 8, F_SIZE }, { 48, 8, F_SIZE },
+	{ 8, 4, F_MEMFD }, { 12, 4, F_ZERO }, { 16, 8, F_OFF }, { 24, 8, F_SIZE },
+	{ 32, 4, F_MEMFD }, { 36, 4, F_ZERO }, { 40, 8, F_OFF }, { 48, 8, F_SIZE },
 };
 static const struct field edu_info_fields[] = {
 	FLD(struct dmabuf_exporter_edu_info, flags, F_ZERO),
@@ -300,32 +306,32 @@ static const struct field edu_info_fields[] = {
 };
 static const struct field edu_devbuf_fields[] = {
 	FLD(struct dmabuf_exporter_edu_devbuf, data, F_PTR),
-	FLD(struct dmabuf_exporter_edu_devbuf, offset, F_SIZE),
-	FLD(struct dmabuf_exporter_edu_devbuf, len, F_SIZE),
+	FLD(struct dmabuf_exporter_edu_devbuf, offset, F_DEVOFF),
+	FLD(struct dmabuf_exporter_edu_devbuf, len, F_DEVLEN),
 	FLD(struct dmabuf_exporter_edu_devbuf, flags, F_ZERO),
 	FLD(struct dmabuf_exporter_edu_devbuf, pad, F_ZERO),
 	RES(struct dmabuf_exporter_edu_devbuf, 1),
 };
 static const struct field edu_xfer_fields[] = {
-	FLD(struct dmabuf_exporter_edu_xfer, buf, F_HANDLE),
+	FLD(struct dmabuf_exporter_edu_xfer, buf, F_BUF),
 	FLD(struct dmabuf_exporter_edu_xfer, flags, F_SMALL),
-	FLD(struct dmabuf_exporter_edu_xfer, offset, F_SIZE),
-	FLD(struct dmabuf_exporter_edu_xfer, dev_offset, F_SIZE),
-	FLD(struct dmabuf_exporter_edu_xfer, len, F_SIZE),
+	FLD(struct dmabuf_exporter_edu_xfer, offset, F_OFF),
+	FLD(struct dmabuf_exporter_edu_xfer, dev_offset, F_DEVOFF),
+	FLD(struct dmabuf_exporter_edu_xfer, len, F_DEVLEN),
 	RES(struct dmabuf_exporter_edu_xfer, 0),
 };
 static const struct field edu_copy_fields[] = {
-	FLD(struct dmabuf_exporter_edu_copy, src, F_HANDLE),
-	FLD(struct dmabuf_exporter_edu_copy, dst, F_HANDLE),
-	FLD(struct dmabuf_exporter_edu_copy, src_offset, F_SIZE),
-	FLD(struct dmabuf_exporter_edu_copy, dst_offset, F_SIZE),
-	FLD(struct dmabuf_exporter_edu_copy, len, F_SIZE),
+	FLD(struct dmabuf_exporter_edu_copy, src, F_BUF),
+	FLD(struct dmabuf_exporter_edu_copy, dst, F_BUF),
+	FLD(struct dmabuf_exporter_edu_copy, src_offset, F_OFF),
+	FLD(struct dmabuf_exporter_edu_copy, dst_offset, F_OFF),
+	FLD(struct dmabuf_exporter_edu_copy, len, F_DEVLEN),
 	FLD(struct dmabuf_exporter_edu_copy, flags, F_SMALL),
 	FLD(struct dmabuf_exporter_edu_copy, pad, F_ZERO),
 	RES(struct dmabuf_exporter_edu_copy, 1),
 };
 static const struct field edu_attach_fields[] = {
-	FLD(struct dmabuf_exporter_edu_attach, fd, F_FD),
+	FLD(struct dmabuf_exporter_edu_attach, fd, F_BUF),
 	FLD(struct dmabuf_exporter_edu_attach, flags, F_ZERO),
 	FLD(struct dmabuf_exporter_edu_attach, pad, F_ZERO),
 	RES(struct dmabuf_exporter_edu_attach, 0),
@@ -336,7 +342,7 @@ static const struct field edu_detach_fields[] = {
 	RES(struct dmabuf_exporter_edu_detach, 1),
 };
 static const struct field sync_fields[] = {
-	FLD(struct dma_buf_sync, flags, F_FLAGS),
+	FLD(struct dma_buf_sync, flags, F_SYNCFLAGS),
 };
 static const struct field export_sync_fields[] = {
 	FLD(struct dma_buf_export_sync_file, flags, F_FLAGS),
@@ -453,6 +459,21 @@ static uint64_t valid_value(uint8_t type)
 		return rnd() % 4 ? O_RDWR | O_CLOEXEC : O_RDONLY | O_CLOEXEC;
 	case F_FD:
 		return (uint32_t)fd_pool[rnd() % nfd_pool];
+	case F_BUF:
+		return (uint32_t)dmabuf_pool[rnd() % ndmabuf_pool];
+	case F_MEMFD:
+		return (uint32_t)sealed_memfd;
+	case F_OFF:
+		return rnd() % 2 ? 0 : (rnd() % 4) * DMX_PAGE;
+	case F_IMPFLAGS:
+		return DMABUF_EXPORTER_IMPORT_WRITE;
+	case F_DEVOFF:	/* within the edu device's 4095 bytes */
+		return rnd() % 2 ? 0 : rnd() % 2048;
+	case F_DEVLEN:
+		return 1 + rnd() % 2047;
+	case F_SYNCFLAGS:
+		return (rnd() % 2 ? DMA_BUF_SYNC_START : DMA_BUF_SYNC_END) |
+		       (1 + rnd() % 3);
 	case F_PTR:
 	case F_ADDR:
 		return (uintptr_t)arena + (rnd() % ARENA_PAGES) * DMX_PAGE;
@@ -461,7 +482,8 @@ static uint64_t valid_value(uint8_t type)
 		return rnd() % 2 ? (uintptr_t)(arena + 3 * DMX_PAGE) : 0;
 	case F_KIND:
 		return rnd() % 3;
-	case F_SMALL:
+	case F_SMALL:	/* flags with few bits, ops, counts */
+		return rnd() % 4 ? 0 : rnd() % 3;
 	case F_HANDLE:
 		return rnd() % 3;
 	case F_ERRNO:
@@ -495,7 +517,20 @@ static void fill_field(uint8_t *s, size_t len, const struct field *f, bool valid
 		v = v_zero();
 		break;
 	case F_FD:
+	case F_BUF:
+	case F_MEMFD:
 		v = v_fd();
+		break;
+	case F_OFF:
+		v = rnd() % 2 ? rnd() % (64 * DMX_PAGE) : v_size();
+		break;
+	case F_IMPFLAGS:
+	case F_SYNCFLAGS:
+		v = v_flags();
+		break;
+	case F_DEVOFF:
+	case F_DEVLEN:
+		v = rnd() % 2 ? 4090 + rnd() % 8 : v_size();
 		break;
 	case F_PTR:
 		v = v_ptr(64);
@@ -679,6 +714,7 @@ FIXTURE_SETUP(fuzz)
 		self->nodes[self->nnodes++] = (struct node){ "edu0", NT_EDU, fd };
 
 	nfd_pool = 0;
+	ndmabuf_pool = 0;
 	self->nown = 0;
 	for (i = 0; i < self->nnodes; i++)
 		fd_pool[nfd_pool++] = self->nodes[i].fd;
@@ -688,6 +724,7 @@ FIXTURE_SETUP(fuzz)
 		ASSERT_LE(0, fd);
 		self->own[self->nown++] = fd;
 		fd_pool[nfd_pool++] = fd;
+		dmabuf_pool[ndmabuf_pool++] = fd;
 	}
 	imp.addr = (uintptr_t)arena + 4 * DMX_PAGE;
 	imp.len = DMX_PAGE;
@@ -695,6 +732,7 @@ FIXTURE_SETUP(fuzz)
 	ASSERT_EQ(0, ioctl(self->nodes[3].fd, DMABUF_EXPORTER_IOCTL_IMPORT_USER, &imp));
 	self->own[self->nown++] = (int)imp.fd;
 	fd_pool[nfd_pool++] = (int)imp.fd;
+	dmabuf_pool[ndmabuf_pool++] = (int)imp.fd;
 	memfd = memfd_create("dmx-fuzz", MFD_ALLOW_SEALING | MFD_CLOEXEC);
 	ASSERT_LE(0, memfd);
 	ASSERT_EQ(0, ftruncate(memfd, 16 * DMX_PAGE));
@@ -706,6 +744,8 @@ FIXTURE_SETUP(fuzz)
 	ASSERT_LE(0, fd);
 	self->own[self->nown++] = fd;
 	fd_pool[nfd_pool++] = fd;
+	dmabuf_pool[ndmabuf_pool++] = fd;
+	sealed_memfd = memfd;
 	/* Non-dma-buf fds: a sealed memfd (udmabuf accepts it), an unsealed one, /dev/null. */
 	fd_pool[nfd_pool++] = memfd;
 	self->own[self->nown++] = memfd;
@@ -725,6 +765,7 @@ FIXTURE_SETUP(fuzz)
 		    !drmPrimeHandleToFD(vgem, dumb.handle, DRM_CLOEXEC | DRM_RDWR, &fd)) {
 			self->own[self->nown++] = fd;
 			fd_pool[nfd_pool++] = fd;
+			dmabuf_pool[ndmabuf_pool++] = fd;
 		}
 		close(vgem);	/* the dma-buf keeps the object */
 	}
@@ -742,6 +783,11 @@ FIXTURE_TEARDOWN(fuzz)
 	for (i = 0; i < 3; i++)
 		EXPECT_EQ(0, dmx_write_param(limit_params[i], self->saved[i]));
 }
+
+/* Calls and successes per known ioctl; the last two: other numbers, mmap. */
+static unsigned long n_calls[N(iocs) + 2], n_ok[N(iocs) + 2];
+#define STAT_OTHER	N(iocs)
+#define STAT_MMAP	(N(iocs) + 1)
 
 static const char *node_type_name[NT_COUNT] = { "kind", "ctl", "edu", "dma-buf" };
 
@@ -780,7 +826,9 @@ static int fuzz_one(struct node *nodes, int nnodes, const int *bufs, int nbufs,
 		void *want = fl & MAP_FIXED_NOREPLACE ? arena + arena_len : NULL;
 		void *p = mmap(want, mlen, prot, fl, target->fd, off);
 
+		n_calls[STAT_MMAP]++;
 		if (p != MAP_FAILED) {
+			n_ok[STAT_MMAP]++;
 			munmap(p, mlen);
 			(*successes)++;
 			return 0;
@@ -796,7 +844,7 @@ static int fuzz_one(struct node *nodes, int nnodes, const int *bufs, int nbufs,
 	}
 
 	r = (unsigned int)(rnd() % 100);
-	if (r < 60) {
+	if (r < 75) {
 		/* A known ioctl of any node (the wrong node must say ENOTTY). */
 		/* Mostly one the target answers, to get past ENOTTY. */
 		do
@@ -821,7 +869,7 @@ static int fuzz_one(struct node *nodes, int nnodes, const int *bufs, int nbufs,
 			}
 			cmd = _IOC(_IOC_DIR(cmd), _IOC_TYPE(cmd), _IOC_NR(cmd), size);
 		}
-	} else if (r < 90) {
+	} else if (r < 92) {
 		/* Our magic, any number, direction and size. */
 		unsigned int nr = rnd() % 2 ? rnd() % 8 : (rnd() % 2 ? 0x40 + rnd() % 8 : rnd() % 256);
 
@@ -851,7 +899,7 @@ static int fuzz_one(struct node *nodes, int nnodes, const int *bufs, int nbufs,
 		 * Valid but for at most one field, so that calls get past the
 		 * first check and reach allocation, pinning and DMA paths.
 		 */
-		int odd = (int)(rnd() % (known->nfields + 1)) - 1;
+		int odd = rnd() % 3 ? (int)(rnd() % known->nfields) : -1;
 
 		memset(arg, 0, len);
 		for (i = 0; i < known->nfields; i++)
@@ -870,6 +918,9 @@ static int fuzz_one(struct node *nodes, int nnodes, const int *bufs, int nbufs,
 	err = errno;
 	newfds = close_new_fds();
 	*fds_closed += (unsigned long)newfds;
+	n_calls[h ? h - iocs : STAT_OTHER]++;
+	if (ret >= 0)
+		n_ok[h ? h - iocs : STAT_OTHER]++;
 
 	if (ret < 0) {
 		errset allowed = h ? h->errnos : BIT(ENOTTY);
@@ -904,7 +955,7 @@ static int fuzz_one(struct node *nodes, int nnodes, const int *bufs, int nbufs,
 
 TEST_F_TIMEOUT(fuzz, every_ioctl_gives_a_documented_result_and_leaks_nothing, 120)
 {
-	unsigned long iters = env_ul("DMX_FUZZ_ITERS", 3000);
+	unsigned long iters = env_ul("DMX_FUZZ_ITERS", 8000);
 	unsigned long secs = env_ul("DMX_FUZZ_SECONDS", 8);
 	uint64_t seed = env_ul("DMX_FUZZ_SEED", 0), deadline;
 	unsigned long it, successes = 0, fds_closed = 0, failures = 0;
@@ -950,6 +1001,18 @@ TEST_F_TIMEOUT(fuzz, every_ioctl_gives_a_documented_result_and_leaks_nothing, 12
 	}
 	printf("# fuzz: %lu iterations, %lu succeeded, %lu returned fds closed, %lu failures (seed %llu)\n",
 	       it, successes, fds_closed, failures, (unsigned long long)seed);
+	fflush(stdout);
+	/* Per ioctl: calls/successes, for the docs and to see what is reached. */
+	printf("# fuzz calls/successes:");
+	for (i = 0; i < N(iocs) + 2; i++) {
+		const char *name = i == STAT_OTHER ? "other-numbers" :
+				   i == STAT_MMAP ? "mmap" : iocs[i].name;
+
+		printf(" %s%s %lu/%lu", name,
+		       i < N(iocs) && iocs[i].node == NT_KIND ? "(kind)" : "",
+		       n_calls[i], n_ok[i]);
+	}
+	printf("\n");
 	fflush(stdout);
 	EXPECT_EQ(0, failures);
 	EXPECT_LT(100, it) TH_LOG("too few iterations to mean anything");
