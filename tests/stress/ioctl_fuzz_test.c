@@ -899,7 +899,8 @@ static int fuzz_one(struct node *nodes, int nnodes, const int *bufs, int nbufs,
 		 * Valid but for at most one field, so that calls get past the
 		 * first check and reach allocation, pinning and DMA paths.
 		 */
-		int odd = rnd() % 3 ? (int)(rnd() % known->nfields) : -1;
+		int odd = known->nfields && rnd() % 3 ?
+			  (int)(rnd() % known->nfields) : -1;
 
 		memset(arg, 0, len);
 		for (i = 0; i < known->nfields; i++)
@@ -953,6 +954,22 @@ static int fuzz_one(struct node *nodes, int nnodes, const int *bufs, int nbufs,
 	return 0;
 }
 
+/* Where a crash of the fuzzer happened, so that it can be repeated. */
+static volatile unsigned long cur_iter;
+static uint64_t cur_seed;
+
+static void crash_handler(int sig)
+{
+	char msg[128];
+	int n = snprintf(msg, sizeof(msg), "# fuzzer crashed (signal %d) at seed %llu iteration %lu\n",
+			 sig, (unsigned long long)cur_seed, cur_iter);
+
+	if (write(STDOUT_FILENO, msg, (size_t)n) < 0)
+		_exit(1);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 TEST_F_TIMEOUT(fuzz, every_ioctl_gives_a_documented_result_and_leaks_nothing, 120)
 {
 	unsigned long iters = env_ul("DMX_FUZZ_ITERS", 8000);
@@ -988,8 +1005,13 @@ TEST_F_TIMEOUT(fuzz, every_ioctl_gives_a_documented_result_and_leaks_nothing, 12
 	}
 	ASSERT_LT(0, nbufs);
 
+	cur_seed = seed;
+	signal(SIGSEGV, crash_handler);
+	signal(SIGBUS, crash_handler);
+	signal(SIGFPE, crash_handler);
 	deadline = now_ns() + secs * 1000000000ull;
 	for (it = 0; it < iters && now_ns() < deadline; it++) {
+		cur_iter = it;
 		if (fuzz_one(self->nodes, self->nnodes, bufs, nbufs, why, sizeof(why),
 			     &successes, &fds_closed)) {
 			failures++;
