@@ -22,6 +22,7 @@
 #include <inttypes.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <xf86drm.h>
@@ -39,13 +40,13 @@
 enum op {
 	OP_ALLOC_HEAP, OP_ALLOC_CTL, OP_IMPORT_USER, OP_UDMABUF, OP_MMAP,
 	OP_SYNC, OP_SET_NAME, OP_FDINFO, OP_QUERY, OP_VGEM, OP_CLOSE, OP_FORK,
-	OP_EXIT, OP_RMMOD, OP_COUNT
+	OP_SEND, OP_RECV, OP_EXIT, OP_RMMOD, OP_COUNT
 };
 
 static const char *const op_names[OP_COUNT] = {
 	"alloc-heap", "alloc-ctl", "import-user", "udmabuf", "mmap", "sync",
-	"set-name", "fdinfo", "query", "vgem", "close", "fork", "exit",
-	"rmmod-refused",
+	"set-name", "fdinfo", "query", "vgem", "close", "fork", "send-fd",
+	"recv-fd", "exit", "rmmod-refused",
 };
 
 /* Shared by every process of a run (MAP_SHARED anonymous memory). */
@@ -61,6 +62,13 @@ struct shared {
 static struct shared *sh;
 
 /* Per process. */
+/*
+ * A datagram socket pair every worker inherits: buffers travel between
+ * processes as SCM_RIGHTS, and some are still in flight when their sender
+ * exits or when the run ends (the socket then holds the last reference).
+ */
+static int xfer_sock[2] = { -1, -1 };
+
 static pthread_mutex_t slot_lock = PTHREAD_MUTEX_INITIALIZER;
 static int slots[NSLOTS];
 
@@ -413,6 +421,57 @@ static void op_fork(uint64_t *rng, int buf)
 		fail("forked child failed: status %#x", status);
 }
 
+static void op_send(int buf)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, byte = 0;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &buf, sizeof(int));
+	/* A full queue or too many fds in flight: not this time. */
+	if (sendmsg(xfer_sock[0], &msg, MSG_DONTWAIT) < 0 &&
+	    errno != EAGAIN && errno != ETOOMANYREFS)
+		fail("sendmsg SCM_RIGHTS: %s", strerror(errno));
+}
+
+/* A buffer another process (or this one) sent, or -1. */
+static int op_recv(void)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))], byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c;
+	int fd;
+
+	if (recvmsg(xfer_sock[1], &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) < 0) {
+		if (errno != EAGAIN)
+			fail("recvmsg: %s", strerror(errno));
+		return -1;
+	}
+	c = CMSG_FIRSTHDR(&msg);
+	if (!c || c->cmsg_type != SCM_RIGHTS) {
+		fail("recvmsg: no fd");
+		return -1;
+	}
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	if (dmx_buf_size(fd) <= 0) {
+		fail("received fd %d is not a buffer", fd);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 struct worker_thread {
 	pthread_t tid;
 	uint64_t seed;
@@ -449,8 +508,12 @@ static void *worker_thread(void *arg)
 			op = OP_QUERY;
 		else if (r < 84)
 			op = OP_VGEM;
-		else if (r < 95)
+		else if (r < 90)
 			op = OP_CLOSE;
+		else if (r < 93)
+			op = OP_SEND;
+		else if (r < 96)
+			op = OP_RECV;
 		else if (r < 99)
 			op = OP_FORK;
 		else
@@ -486,6 +549,13 @@ static void *worker_thread(void *arg)
 			}
 			continue;
 		}
+		case OP_RECV:
+			buf = op_recv();
+			if (buf >= 0) {
+				slot_put(&rng, buf);
+				count(op);
+			}
+			continue;
 		case OP_EXIT:
 			/*
 			 * The whole process goes, other threads in the middle
@@ -526,6 +596,9 @@ static void *worker_thread(void *arg)
 			break;
 		case OP_FORK:
 			op_fork(&rng, buf);
+			break;
+		case OP_SEND:
+			op_send(buf);
 			break;
 		default:
 			break;
@@ -678,7 +751,26 @@ static struct shared *shared_map(void)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-TEST(mixed_processes_threads_and_rmmod_leave_nothing_behind)
+/*
+ * The harness's timeout must cover a run lengthened by DMX_STRESS_SECONDS:
+ * the run is capped below it.
+ */
+#define MAX_SECONDS	240
+
+FIXTURE(stress) {
+	int unused;
+};
+
+FIXTURE_SETUP(stress)
+{
+}
+
+FIXTURE_TEARDOWN(stress)
+{
+}
+
+TEST_F_TIMEOUT(stress, mixed_processes_threads_and_rmmod_leave_nothing_behind,
+	       MAX_SECONDS + 60)
 {
 	unsigned long secs = env_ul("DMX_STRESS_SECONDS", 5);
 	int nprocs = (int)env_ul("DMX_STRESS_PROCS", 3);
@@ -694,6 +786,8 @@ TEST(mixed_processes_threads_and_rmmod_leave_nothing_behind)
 	int anchor_fd;
 
 	DMX_REQUIRE_MODULE();
+	if (secs > MAX_SECONDS)
+		secs = MAX_SECONDS;
 	ASSERT_GE(MAX_PROCS, nprocs);
 	ASSERT_GE(MAX_THREADS, nthreads);
 	ASSERT_NE(NULL, sh = shared_map());
@@ -739,6 +833,7 @@ TEST(mixed_processes_threads_and_rmmod_leave_nothing_behind)
 	}
 	close(node);
 
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, xfer_sock));
 	sh->deadline_ns = now_ns() + secs * 1000000000ull;
 	for (i = 0; i < nprocs; i++) {
 		pids[i] = fork();
@@ -788,6 +883,9 @@ TEST(mixed_processes_threads_and_rmmod_leave_nothing_behind)
 	}
 	pthread_join(rmmod_tid, NULL);
 	munmap(anchor, DMX_PAGE);
+	/* Buffers still in flight go with the socket. */
+	close(xfer_sock[0]);
+	close(xfer_sock[1]);
 
 	len = 0;
 	for (i = 0; i < OP_COUNT; i++) {
