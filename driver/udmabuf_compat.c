@@ -78,6 +78,7 @@ static int dmx_memfd_get_item(const struct udmabuf_create_item *item,
 	struct address_space *mapping;
 	struct file *memfd;
 	struct page *page;
+	u64 isize;
 	int ret;
 
 	memfd = fget(item->memfd);
@@ -88,9 +89,18 @@ static int dmx_memfd_get_item(const struct udmabuf_create_item *item,
 	ret = dmx_memfd_check(memfd);
 	if (ret)
 		goto out_unlock;
+	/*
+	 * Past the end of the memfd (its last page counts whole): -EINVAL, as
+	 * udmabuf. Checked here, as shmem says -EFBIG for offsets past the
+	 * largest file size.
+	 */
+	isize = PAGE_ALIGN((u64)i_size_read(file_inode(memfd)));
+	if (item->offset > isize || item->size > isize - item->offset) {
+		ret = -EINVAL;
+		goto out_unlock;
+	}
 	mapping = file_inode(memfd)->i_mapping;
 	for (; n; n--, pgoff++) {
-		/* Beyond the end of the memfd: -EINVAL, as udmabuf. */
 		page = shmem_read_mapping_page(mapping, pgoff);
 		if (IS_ERR(page)) {
 			ret = PTR_ERR(page);
