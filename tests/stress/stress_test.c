@@ -29,7 +29,7 @@
 
 #include <linux/udmabuf.h>
 
-#include "../dmx_test.h"
+#include "../edu/edu_test.h"
 #include "kselftest_harness.h"
 
 #define MODNAME		"dmabuf_exporter"
@@ -40,13 +40,13 @@
 enum op {
 	OP_ALLOC_HEAP, OP_ALLOC_CTL, OP_IMPORT_USER, OP_UDMABUF, OP_MMAP,
 	OP_SYNC, OP_SET_NAME, OP_FDINFO, OP_QUERY, OP_VGEM, OP_CLOSE, OP_FORK,
-	OP_SEND, OP_RECV, OP_EXIT, OP_RMMOD, OP_COUNT
+	OP_SEND, OP_RECV, OP_EDU, OP_EXIT, OP_RMMOD, OP_COUNT
 };
 
 static const char *const op_names[OP_COUNT] = {
 	"alloc-heap", "alloc-ctl", "import-user", "udmabuf", "mmap", "sync",
 	"set-name", "fdinfo", "query", "vgem", "close", "fork", "send-fd",
-	"recv-fd", "exit", "rmmod-refused",
+	"recv-fd", "edu-attach", "exit", "rmmod-refused",
 };
 
 /* Shared by every process of a run (MAP_SHARED anonymous memory). */
@@ -361,6 +361,29 @@ static void op_query(int buf)
 	close(ctl);
 }
 
+/*
+ * The edu device attaches and maps the buffer for DMA (no transfer: a
+ * starved guest could time one out); the handle stays until a later detach,
+ * the thread's end or the process's exit.
+ */
+static void op_edu(uint64_t *rng, int edu, int buf)
+{
+	struct dmabuf_exporter_edu_attach a = { .fd = (uint32_t)buf };
+	struct dmabuf_exporter_edu_detach d = { 0 };
+
+	if (ioctl(edu, DMABUF_EXPORTER_EDU_IOCTL_ATTACH, &a)) {
+		/* Attached already through this device, or all handles used. */
+		if (errno != EEXIST && errno != ENOSPC)
+			fail("EDU_IOCTL_ATTACH: %s", strerror(errno));
+		return;
+	}
+	if (xorshift64(rng) % 2) {
+		d.handle = a.handle;
+		if (ioctl(edu, DMABUF_EXPORTER_EDU_IOCTL_DETACH, &d))
+			fail("EDU_IOCTL_DETACH: %s", strerror(errno));
+	}
+}
+
 static void op_vgem(uint64_t *rng, int vgem, int buf)
 {
 	uint32_t handle;
@@ -482,6 +505,7 @@ static void *worker_thread(void *arg)
 	struct worker_thread *wt = arg;
 	uint64_t rng = wt->seed | 1;
 	int vgem = dmx_open_vgem();
+	int edu = open(EDU_NODE, O_RDWR | O_CLOEXEC);
 
 	while (!atomic_load(&sh->stop) && now_ns() < sh->deadline_ns) {
 		unsigned int r = (unsigned int)(xorshift64(&rng) % 100);
@@ -506,8 +530,10 @@ static void *worker_thread(void *arg)
 			op = OP_FDINFO;
 		else if (r < 74)
 			op = OP_QUERY;
-		else if (r < 84)
+		else if (r < 81)
 			op = OP_VGEM;
+		else if (r < 84)
+			op = OP_EDU;
 		else if (r < 90)
 			op = OP_CLOSE;
 		else if (r < 93)
@@ -594,6 +620,11 @@ static void *worker_thread(void *arg)
 				goto next;
 			op_vgem(&rng, vgem, buf);
 			break;
+		case OP_EDU:
+			if (edu < 0)
+				goto next;
+			op_edu(&rng, edu, buf);
+			break;
 		case OP_FORK:
 			op_fork(&rng, buf);
 			break;
@@ -610,6 +641,8 @@ next:
 	}
 	if (vgem >= 0)
 		close(vgem);
+	if (edu >= 0)
+		close(edu);
 	return NULL;
 }
 
@@ -792,6 +825,13 @@ TEST_F_TIMEOUT(stress, mixed_processes_threads_and_rmmod_leave_nothing_behind,
 	ASSERT_GE(MAX_THREADS, nthreads);
 	ASSERT_NE(NULL, sh = shared_map());
 	ASSERT_EQ(0, take_baseline(&base));
+	/*
+	 * The edu driver's parameters from the kernel command line, once
+	 * (it may rebind the device), before workers open its node.
+	 */
+	i = edu_open();
+	if (i >= 0)
+		close(i);
 
 	/*
 	 * The anchor: a mapping whose fd is closed. It alone must keep the
