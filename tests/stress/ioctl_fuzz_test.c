@@ -25,8 +25,8 @@
 
 #include "../edu/edu_test.h"
 #include "kselftest_harness.h"
+#include "stress.h"
 
-#define MODNAME		"dmabuf_exporter"
 #define ARENA_PAGES	6
 #define MAX_FDS		48
 #define MAX_PROBE	256
@@ -53,21 +53,6 @@ static uint64_t rnd(void)
 	x ^= x >> 7;
 	x ^= x << 17;
 	return rng = x;
-}
-
-static unsigned long env_ul(const char *name, unsigned long def)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? strtoul(v, NULL, 0) : def;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 /* ---- values ---------------------------------------------------------- */
@@ -606,59 +591,6 @@ static int close_new_fds(void)
 
 /* ---- the fixture ------------------------------------------------------ */
 
-struct baseline {
-	struct dmabuf_exporter_info info;
-	int64_t pins;
-	int fds;
-	long refcnt;
-};
-
-static int64_t pins_settled(void)
-{
-	int64_t a, b;
-	int i;
-
-	sync();
-	b = dmx_pins_held();
-	for (i = 0; i < 100; i++) {
-		usleep(20 * 1000);
-		a = b;
-		b = dmx_pins_held();
-		if (a == b)
-			break;
-	}
-	return b;
-}
-
-static int take_baseline(struct baseline *b)
-{
-	int ctl = dmx_open_node("ctl"), ret;
-
-	if (ctl < 0)
-		return -errno;
-	ret = __dmx_info(ctl, &b->info);
-	close(ctl);
-	b->pins = pins_settled();
-	b->fds = dmx_count_fds();
-	b->refcnt = dmx_module_refcnt();
-	return ret;
-}
-
-static int read_param(const char *name, unsigned long *value)
-{
-	char path[128];
-	FILE *f;
-	int ret;
-
-	snprintf(path, sizeof(path), "/sys/module/" MODNAME "/parameters/%s", name);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	ret = fscanf(f, "%lu", value) == 1 ? 0 : -EIO;
-	fclose(f);
-	return ret;
-}
-
 static const char *const limit_params[] = {
 	"max_buffer_mb", "max_total_mb", "max_pinned_mb",
 };
@@ -1052,23 +984,7 @@ TEST_F_TIMEOUT(fuzz, every_ioctl_gives_a_documented_result_and_leaks_nothing,
 	for (i = 0; i < self->nown; i++)
 		close(self->own[i]);
 	munmap(arena, arena_len + DMX_PAGE);
-	{
-		struct baseline now;
-
-		for (i = 0; i < 200; i++) {
-			ASSERT_EQ(0, take_baseline(&now));
-			if (now.info.live_buffers == self->base.info.live_buffers &&
-			    now.refcnt == self->base.refcnt)
-				break;
-			usleep(10 * 1000);
-		}
-		EXPECT_EQ(self->base.info.live_buffers, now.info.live_buffers);
-		EXPECT_EQ(self->base.info.live_bytes, now.info.live_bytes);
-		EXPECT_EQ(self->base.info.pinned_bytes, now.info.pinned_bytes);
-		EXPECT_EQ(self->base.pins, now.pins);
-		EXPECT_EQ(self->base.fds, now.fds);
-		EXPECT_EQ(self->base.refcnt, now.refcnt);
-	}
+	EXPECT_BACK_TO_BASELINE(&self->base);
 }
 
 /*

@@ -2,12 +2,14 @@
 /*
  * Stress: several processes of several threads allocate (every kind, heap
  * and ctl ioctls), import user memory and memfds, mmap, sync, name, query,
- * read fdinfo, import into vgem, close, fork and exit at random, sharing
+ * read fdinfo, import into vgem, attach to the edu device, pass buffers to
+ * each other over a unix socket, close, fork and exit at random, sharing
  * buffers between threads and processes, while another thread keeps trying
  * to unload the module, which must be refused every time. Then fd-table
- * exhaustion during export and allocation up to the module's limits. After
- * each test every counter is back where it started: live buffers and bytes,
- * pinned bytes, the kernel's pin counters, our fds, the module's refcount.
+ * exhaustion during export, allocation up to the module's limits and in a
+ * memory cgroup at its memory.max. After each test every counter is back
+ * where it started: live buffers and bytes, pinned bytes, the kernel's pin
+ * counters, our fds, the module's refcount.
  *
  * Environment: DMX_STRESS_SEED (the PRNG seed, printed), DMX_STRESS_SECONDS
  * (how long the mixed run lasts, default 5), DMX_STRESS_PROCS and
@@ -19,7 +21,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
-#include <inttypes.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -31,8 +32,8 @@
 
 #include "../edu/edu_test.h"
 #include "kselftest_harness.h"
+#include "stress.h"
 
-#define MODNAME		"dmabuf_exporter"
 #define NSLOTS		24
 #define MAX_PROCS	16
 #define MAX_THREADS	16
@@ -72,14 +73,6 @@ static int xfer_sock[2] = { -1, -1 };
 static pthread_mutex_t slot_lock = PTHREAD_MUTEX_INITIALIZER;
 static int slots[NSLOTS];
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static uint64_t xorshift64(uint64_t *s)
 {
 	uint64_t x = *s;
@@ -88,13 +81,6 @@ static uint64_t xorshift64(uint64_t *s)
 	x ^= x >> 7;
 	x ^= x << 17;
 	return *s = x;
-}
-
-static unsigned long env_ul(const char *name, unsigned long def)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? strtoul(v, NULL, 0) : def;
 }
 
 /* Record a failure; the first one's message is kept for the report. */
@@ -698,69 +684,6 @@ static void *rmmod_thread(void *arg)
 	return NULL;
 }
 
-struct baseline {
-	struct dmabuf_exporter_info info;
-	int64_t pins;
-	int fds;
-	long refcnt;
-};
-
-/* Pins held once the system holds still (see dmx_pins_held()). */
-static int64_t pins_settled(void)
-{
-	int64_t a, b;
-	int i;
-
-	sync();
-	b = dmx_pins_held();
-	for (i = 0; i < 100; i++) {
-		usleep(20 * 1000);
-		a = b;
-		b = dmx_pins_held();
-		if (a == b)
-			break;
-	}
-	return b;
-}
-
-static int take_baseline(struct baseline *b)
-{
-	int ctl = dmx_open_node("ctl"), ret;
-
-	if (ctl < 0)
-		return -errno;
-	ret = __dmx_info(ctl, &b->info);
-	close(ctl);
-	b->pins = pins_settled();
-	b->fds = dmx_count_fds();
-	b->refcnt = dmx_module_refcnt();
-	return ret;
-}
-
-/*
- * Buffers are freed at their last fput, which the kernel may defer (a
- * process's exit, delayed fput): wait a little for the counters to settle.
- */
-#define EXPECT_BACK_TO_BASELINE(b) do {					\
-	struct baseline __now;						\
-	int __i;							\
-									\
-	for (__i = 0; __i < 200; __i++) {				\
-		ASSERT_EQ(0, take_baseline(&__now));			\
-		if (__now.info.live_buffers == (b)->info.live_buffers &&\
-		    __now.info.pinned_bytes == (b)->info.pinned_bytes &&\
-		    __now.refcnt == (b)->refcnt)			\
-			break;						\
-		usleep(10 * 1000);					\
-	}								\
-	EXPECT_EQ((b)->info.live_buffers, __now.info.live_buffers);	\
-	EXPECT_EQ((b)->info.live_bytes, __now.info.live_bytes);		\
-	EXPECT_EQ((b)->info.pinned_bytes, __now.info.pinned_bytes);	\
-	EXPECT_EQ((b)->pins, __now.pins);				\
-	EXPECT_EQ((b)->fds, __now.fds);					\
-	EXPECT_EQ((b)->refcnt, __now.refcnt);				\
-} while (0)
-
 static uint64_t run_seed(void)
 {
 	static uint64_t seed;
@@ -1190,21 +1113,6 @@ out_umount:
 		umount(mnt);
 		rmdir(mnt);
 	}
-}
-
-static int read_param(const char *name, unsigned long *value)
-{
-	char path[128];
-	FILE *f;
-	int ret;
-
-	snprintf(path, sizeof(path), "/sys/module/" MODNAME "/parameters/%s", name);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	ret = fscanf(f, "%lu", value) == 1 ? 0 : -EIO;
-	fclose(f);
-	return ret;
 }
 
 FIXTURE(limits) {
