@@ -7,7 +7,10 @@
  * large chunks mean short tables, few IOMMU mappings and quick mmap. Large
  * orders are tried without reclaim or retries, so a fragmented machine falls
  * back to small pages at once instead of stalling; only order 0 may reclaim.
- * Pages are charged to the allocating process's memory cgroup.
+ * Pages are charged to the allocating process's memory cgroup. A buffer that
+ * does not fit (in the cgroup or in RAM) fails with ENOMEM: order 0 may
+ * retry but never invokes the OOM killer, which would kill the caller or its
+ * neighbours for asking for a buffer.
  */
 
 #include <linux/gfp.h>
@@ -24,7 +27,9 @@
 #define DMX_HIGH_ORDER_GFP \
 	((GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT | __GFP_COMP | \
 	  __GFP_NOWARN | __GFP_NORETRY) & ~__GFP_RECLAIM)
-#define DMX_LOW_ORDER_GFP	(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT)
+#define DMX_LOW_ORDER_GFP \
+	(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT | __GFP_NOWARN | \
+	 __GFP_RETRY_MAYFAIL)
 
 static const unsigned int dmx_orders[] = { 8, 4, 0 };
 

@@ -195,6 +195,51 @@ static inline int dmx_drop_cap(int cap)
 	return 0;
 }
 
+/*
+ * User pages pinned system-wide (FOLL_PIN): /proc/vmstat's acquired minus
+ * released. The counters are per CPU and folded lazily, so stat_refresh
+ * folds them first; other pinners (9p writeback) make it move, hence
+ * compare values taken after sync() with the system otherwise idle.
+ */
+static inline int64_t dmx_pins_held(void)
+{
+	unsigned long long v, acquired = 0, released = 0;
+	int fd = open("/proc/sys/vm/stat_refresh", O_WRONLY | O_CLOEXEC);
+	char name[64];
+	FILE *f;
+
+	if (fd >= 0) {
+		if (write(fd, "1", 1) < 0)
+			perror("stat_refresh");
+		close(fd);
+	}
+	f = fopen("/proc/vmstat", "re");
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %llu", name, &v) == 2) {
+		if (!strcmp(name, "nr_foll_pin_acquired"))
+			acquired = v;
+		else if (!strcmp(name, "nr_foll_pin_released"))
+			released = v;
+	}
+	fclose(f);
+	return (int64_t)(acquired - released);
+}
+
+/* The module's reference count (/sys/module/.../refcnt), or -1. */
+static inline long dmx_module_refcnt(void)
+{
+	FILE *f = fopen("/sys/module/dmabuf_exporter/refcnt", "re");
+	long n = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &n) != 1)
+		n = -1;
+	fclose(f);
+	return n;
+}
+
 #ifdef _XF86DRM_H_
 /* vgem_open() and vgem's fence uAPI (tools/vgem.h, shared with the tools). */
 #include "vgem.h"
