@@ -691,7 +691,7 @@ FIXTURE_SETUP(fuzz)
 	self->own[self->nown++] = fd;
 	fd_pool[nfd_pool++] = fd;
 	/* Another exporter's dma-buf. */
-	vgem = dmx_open_vgem();
+	vgem = vgem_open();
 	if (vgem >= 0) {
 		if (!drmIoctl(vgem, DRM_IOCTL_MODE_CREATE_DUMB, &dumb) &&
 		    !drmPrimeHandleToFD(vgem, dumb.handle, DRM_CLOEXEC | DRM_RDWR, &fd)) {

@@ -490,7 +490,7 @@ static void *worker_thread(void *arg)
 {
 	struct worker_thread *wt = arg;
 	uint64_t rng = wt->seed | 1;
-	int vgem = dmx_open_vgem();
+	int vgem = vgem_open();
 	int edu = open(EDU_NODE, O_RDWR | O_CLOEXEC);
 
 	while (!atomic_load(&sh->stop) && now_ns() < sh->deadline_ns) {
