@@ -13,35 +13,6 @@
 #include "kselftest_harness.h"
 
 /*
- * Pins held system-wide. The counters are kept per CPU and folded lazily:
- * stat_refresh folds them first, or the difference may even be negative.
- */
-static int64_t pins_held(void)
-{
-	char name[64];
-	unsigned long long v, acquired = 0, released = 0;
-	int fd = open("/proc/sys/vm/stat_refresh", O_WRONLY | O_CLOEXEC);
-	FILE *f;
-
-	if (fd >= 0) {
-		if (write(fd, "1", 1) < 0)
-			perror("stat_refresh");
-		close(fd);
-	}
-	f = fopen("/proc/vmstat", "re");
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %llu", name, &v) == 2) {
-		if (!strcmp(name, "nr_foll_pin_acquired"))
-			acquired = v;
-		else if (!strcmp(name, "nr_foll_pin_released"))
-			released = v;
-	}
-	fclose(f);
-	return (int64_t)(acquired - released);
-}
-
-/*
  * The pin counters are system-wide: flush dirty pages first (writeback of
  * the 9p share pins pages too), then wait until they hold still.
  */
@@ -51,11 +22,11 @@ static int64_t pins_settled(void)
 	int i;
 
 	sync();
-	b = pins_held();
+	b = dmx_pins_held();
 	for (i = 0; i < 100; i++) {
 		usleep(20 * 1000);
 		a = b;
-		b = pins_held();
+		b = dmx_pins_held();
 		if (a == b)
 			break;
 	}
