@@ -382,6 +382,7 @@ static void sweep_run(struct __test_metadata *_metadata, struct sweep *sw)
 	int64_t charged = memcg_current(sw->memcg), now;
 	bool injected = true;
 	int64_t pins = pins_settled();
+	char trace[SWEEP_MAX + 1] = "";
 	int nth;
 
 	nth = open(FAIL_NTH, O_RDWR | O_CLOEXEC);
@@ -401,6 +402,9 @@ static void sweep_run(struct __test_metadata *_metadata, struct sweep *sw)
 		ASSERT_EQ(0, fail_nth_disarm(nth, &injected));
 		sw->err = -ret;
 
+		/* One letter per N: ENOMEM, EFAULT, other, absorbed, success. */
+		trace[n - 1] = ret == -ENOMEM ? 'M' : ret == -EFAULT ? 'F' :
+			       ret ? 'E' : injected ? 'a' : 's';
 		if (!ret) {
 			/* An absorbed fault must still give a working result. */
 			EXPECT_EQ(0, sw->release(sw))
@@ -459,6 +463,8 @@ static void sweep_run(struct __test_metadata *_metadata, struct sweep *sw)
 	}
 	ksft_print_msg("%s: %u faults injected, succeeded at N=%u (%u ENOMEM, %u EFAULT, %u absorbed by the call)\n",
 		       sw->name, done - 1, done, enomem, efault, absorbed);
+	ksft_print_msg("%s: by N (M ENOMEM, F EFAULT, a absorbed, s success): %s\n",
+		       sw->name, trace);
 	if (sw->kept)
 		ksft_print_msg("%s: %u EFAULTs kept the result (the importer's rule)\n",
 			       sw->name, sw->kept);
