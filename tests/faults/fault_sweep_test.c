@@ -361,10 +361,13 @@ struct sweep {
 
 	int ctl;
 	int node;		/* heap node, vgem or edu fd */
+	int ctl_system;		/* the system node, for spacers */
 	int buf, buf2;		/* buffers handed to an importer, or -1 */
 	int memfd, memfd2;
 	bool list;		/* UDMABUF_CREATE_LIST: memfd2 ends the buffer */
 	uint8_t *map, *map2;	/* buf and buf2 mapped (edu) */
+	int spacers[64];	/* cached buffers kept through a sweep */
+	unsigned int nr_spacers;
 	unsigned int seed;	/* the data pattern of this call (edu) */
 	void *mem;
 	uint32_t kind;
@@ -490,6 +493,8 @@ static void sweep_run(struct __test_metadata *_metadata, struct sweep *sw)
 		}
 	}
 	close(nth);
+	while (sw->nr_spacers)
+		close(sw->spacers[--sw->nr_spacers]);
 	if (!__test_passed(_metadata))
 		return;
 	ASSERT_NE(0, done) TH_LOG("%s: still reaching fault points after %u",
@@ -550,6 +555,29 @@ static int release_new_buffer(struct sweep *sw)
 static int call_heap_alloc(struct sweep *sw)
 {
 	return __dmx_alloc(sw->node, SIZE_ALLOC, O_RDWR | O_CLOEXEC, 0, 0, &sw->out);
+}
+
+/*
+ * The uncached kind changes the kernel's linear mapping of its pages to
+ * write-combined, which splits a large (2 MiB or 1 GiB) mapping the first
+ * time: a page allocation inside set_pages_array_wc(), reached only while
+ * the buffer's pages lie in memory never changed before. Freed pages come
+ * back first, so a plain sweep reaches it at most once. Here each call
+ * first takes the 2 MiB block the previous one freed (one large mapping)
+ * into a cached buffer that is kept, so the uncached buffer lands in fresh
+ * memory every time.
+ */
+static int prepare_spacer(struct sweep *sw)
+{
+	int fd;
+
+	if (sw->nr_spacers == sizeof(sw->spacers) / sizeof(sw->spacers[0]))
+		return 0;
+	fd = dmx_alloc(sw->ctl_system, 2U << 20);
+	if (fd < 0)
+		return fd;
+	sw->spacers[sw->nr_spacers++] = fd;
+	return 0;
 }
 
 static int call_ctl_alloc(struct sweep *sw)
@@ -880,7 +908,7 @@ FIXTURE_SETUP(faults)
 	}
 	self->sw = (struct sweep){
 		.node = -1, .buf = -1, .buf2 = -1, .memfd = -1, .memfd2 = -1,
-		.out = -1,
+		.out = -1, .ctl_system = -1,
 	};
 	self->sw.ctl = dmx_open_node("ctl");
 	ASSERT_LE(0, self->sw.ctl);
@@ -903,6 +931,10 @@ FIXTURE_TEARDOWN(faults)
 		close(self->sw.node);
 	if (self->sw.ctl >= 0)
 		close(self->sw.ctl);
+	while (self->sw.nr_spacers)
+		close(self->sw.spacers[--self->sw.nr_spacers]);
+	if (self->sw.ctl_system >= 0)
+		close(self->sw.ctl_system);
 	memcg_leave(&self->memcg);
 }
 
@@ -926,6 +958,19 @@ TEST_F_TIMEOUT(faults, heap_alloc_system_uncached_fails_cleanly_at_every_fault,
 	       SWEEP_TIMEOUT)
 {
 	sweep_heap(_metadata, &self->sw, "system-uncached", "heap alloc system-uncached");
+}
+
+TEST_F_TIMEOUT(faults,
+	       heap_alloc_system_uncached_in_fresh_memory_fails_cleanly_at_every_fault,
+	       SWEEP_TIMEOUT)
+{
+	struct sweep *sw = &self->sw;
+
+	sw->ctl_system = dmx_open_node("system");
+	ASSERT_LE(0, sw->ctl_system);
+	sw->prepare = prepare_spacer;
+	sweep_heap(_metadata, sw, "system-uncached",
+		   "heap alloc system-uncached, fresh memory");
 }
 
 TEST_F_TIMEOUT(faults, heap_alloc_contig_fails_cleanly_at_every_fault, SWEEP_TIMEOUT)
