@@ -148,6 +148,15 @@ static int dmx_system_uncached_alloc(struct dmx_buffer *buf,
 	}
 	/* Also writes back the caches, zeroes included. */
 	ret = dmx_pages_set_wc(pages, buf->size >> PAGE_SHIFT);
+	if (ret) {
+		/*
+		 * On x86 this fails when splitting the linear mapping runs out
+		 * of memory (reported as -EINVAL), possibly after some pages
+		 * were changed: they must go back to the allocator cached.
+		 */
+		dmx_pages_set_wb(pages, buf->size >> PAGE_SHIFT);
+		ret = -ENOMEM;
+	}
 	kvfree(pages);
 	if (ret)
 		goto err_free;
