@@ -1035,7 +1035,7 @@ TEST_F_TIMEOUT(faults, vgem_import_fails_cleanly_at_every_fault, SWEEP_TIMEOUT)
 	sw->buf = dmx_alloc(node, SIZE_ALLOC);
 	close(node);
 	ASSERT_LE(0, sw->buf);
-	sw->node = dmx_open_vgem();
+	sw->node = vgem_open();
 	if (sw->node < 0)
 		SKIP(return, "no vgem device");
 	sw->name = "vgem PRIME import (attach + map)";
