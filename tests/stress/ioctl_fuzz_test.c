@@ -1021,14 +1021,18 @@ TEST(udmabuf_offset_far_past_the_end_is_einval)
 	{
 		struct udmabuf_create c = {
 			.memfd = (uint32_t)memfd, .flags = UDMABUF_FLAGS_CLOEXEC,
-			.size = 2 * pg,
+			.size = pg,
 		};
 
 		buf = ioctl(ctl, UDMABUF_CREATE, &c);
-		EXPECT_LE(0, buf) TH_LOG("partly covered last page: %s", strerror(errno));
+		EXPECT_LE(0, buf) TH_LOG("first page: %s", strerror(errno));
 		if (buf >= 0)
 			close(buf);
-		c.size = 3 * pg;
+		/*
+		 * A last page the memfd covers only partly is outside it, as
+		 * for the kernel's udmabuf since 6.11 (memfd_pin_folios()).
+		 */
+		c.size = 2 * pg;
 		EXPECT_EQ(-1, ioctl(ctl, UDMABUF_CREATE, &c));
 		EXPECT_EQ(EINVAL, errno);
 	}
