@@ -99,8 +99,12 @@ static int dmx_sgt_copy_pages(struct sg_table *dst, const struct sg_table *src,
 	unsigned int nents = 0;
 	int ret, i;
 
+	/*
+	 * No "length + max_seg - 1" and no "offset + max_seg": many devices
+	 * allow segments of up to UINT_MAX bytes, where those overflow.
+	 */
 	for_each_sgtable_sg(src, s, i)
-		nents += DIV_ROUND_UP(s->length, max_seg);
+		nents += s->length / max_seg + !!(s->length % max_seg);
 
 	ret = sg_alloc_table(dst, nents, GFP_KERNEL);
 	if (ret)
@@ -108,11 +112,12 @@ static int dmx_sgt_copy_pages(struct sg_table *dst, const struct sg_table *src,
 
 	d = dst->sgl;
 	for_each_sgtable_sg(src, s, i) {
-		unsigned int off;
+		unsigned int off, len;
 
-		for (off = 0; off < s->length; off += max_seg) {
+		for (off = 0; off < s->length; off += len) {
+			len = min(s->length - off, max_seg);
 			sg_set_page(d, nth_page(sg_page(s), off >> PAGE_SHIFT),
-				    min(s->length - off, max_seg), 0);
+				    len, 0);
 			d = sg_next(d);
 		}
 	}

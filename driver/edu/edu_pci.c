@@ -255,6 +255,13 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		dev_err(&pdev->dev, "cannot set a %u-bit DMA mask\n", bits);
 		goto err_unmap;
 	}
+	/*
+	 * The engine is programmed in pieces of at most its window, however
+	 * long a DMA segment is, so segments may be as long as the DMA layer
+	 * makes them (PCI's default limit is 64 KiB). GPUs say the same; an
+	 * exporter must cope with that limit as well as with small ones.
+	 */
+	dma_set_max_seg_size(&pdev->dev, UINT_MAX);
 	pci_set_master(pdev);
 
 	edu->bounce = dma_alloc_coherent(&pdev->dev, EDU_DEVBUF_SIZE,
