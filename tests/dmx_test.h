@@ -226,6 +226,28 @@ static inline int64_t dmx_pins_held(void)
 	return (int64_t)(acquired - released);
 }
 
+/*
+ * dmx_pins_held() once the system holds still: dirty pages flushed first
+ * (writeback of the 9p share pins pages too), then read until two readings
+ * 20 ms apart agree (at most 2 s).
+ */
+static inline int64_t dmx_pins_settled(void)
+{
+	int64_t a, b;
+	int i;
+
+	sync();
+	b = dmx_pins_held();
+	for (i = 0; i < 100; i++) {
+		usleep(20 * 1000);
+		a = b;
+		b = dmx_pins_held();
+		if (a == b)
+			break;
+	}
+	return b;
+}
+
 /* The module's reference count (/sys/module/.../refcnt), or -1. */
 static inline long dmx_module_refcnt(void)
 {

@@ -13,39 +13,18 @@
 #include "kselftest_harness.h"
 
 /*
- * The pin counters are system-wide: flush dirty pages first (writeback of
- * the 9p share pins pages too), then wait until they hold still.
- */
-static int64_t pins_settled(void)
-{
-	int64_t a, b;
-	int i;
-
-	sync();
-	b = dmx_pins_held();
-	for (i = 0; i < 100; i++) {
-		usleep(20 * 1000);
-		a = b;
-		b = dmx_pins_held();
-		if (a == b)
-			break;
-	}
-	return b;
-}
-
-/*
  * Wait (bounded) for the counters to come back to @want or below: a pin
  * someone else held at the start may have been released since, but a pin we
  * leaked keeps them above.
  */
 static int64_t pins_back_to(int64_t want)
 {
-	int64_t now = pins_settled();
+	int64_t now = dmx_pins_settled();
 	int i;
 
 	for (i = 0; i < 100 && now > want; i++) {
 		usleep(20 * 1000);
-		now = pins_settled();
+		now = dmx_pins_settled();
 	}
 	return now;
 }
@@ -97,7 +76,7 @@ FIXTURE_SETUP(user)
 	DMX_REQUIRE_MODULE();
 	self->ctl = dmx_open_node("ctl");
 	ASSERT_LE(0, self->ctl);
-	self->pins = pins_settled();
+	self->pins = dmx_pins_settled();
 	ASSERT_LE(0, self->pins);
 	self->live = dmx_live_buffers(self->ctl);
 }

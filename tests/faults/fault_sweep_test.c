@@ -180,48 +180,6 @@ static long module_refcnt(const char *mod)
 }
 
 /*
- * Pins held system-wide (as user_import_test.c): the per-CPU counters are
- * folded first, and the 9p share's writeback pins pages too, so flush it and
- * wait until the count holds still.
- */
-static int64_t pins_held(void)
-{
-	unsigned long long v, acquired = 0, released = 0;
-	char name[64];
-	FILE *f;
-
-	write_str("/proc/sys/vm/stat_refresh", "1");
-	f = fopen("/proc/vmstat", "re");
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %llu", name, &v) == 2) {
-		if (!strcmp(name, "nr_foll_pin_acquired"))
-			acquired = v;
-		else if (!strcmp(name, "nr_foll_pin_released"))
-			released = v;
-	}
-	fclose(f);
-	return (int64_t)(acquired - released);
-}
-
-static int64_t pins_settled(void)
-{
-	int64_t a, b;
-	int i;
-
-	sync();
-	b = pins_held();
-	for (i = 0; i < 100; i++) {
-		usleep(20 * 1000);
-		a = b;
-		b = pins_held();
-		if (a == b)
-			break;
-	}
-	return b;
-}
-
-/*
  * DMA-API debugging tracks mapped cachelines in a radix tree whose nodes are
  * allocated GFP_ATOMIC while a mapping is made (our contig kind's own
  * mapping, vgem's and edu's imports): a fault injected there is absorbed by
@@ -425,7 +383,7 @@ static void sweep_run(struct __test_metadata *_metadata, struct sweep *sw)
 	unsigned int n, done = 0, absorbed = 0, enomem = 0, efault = 0;
 	int64_t charged = memcg_current(sw->memcg), now;
 	bool injected = true;
-	int64_t pins = pins_settled();
+	int64_t pins = dmx_pins_settled();
 	char trace[SWEEP_MAX + 1] = "";
 	int nth;
 
@@ -499,7 +457,7 @@ static void sweep_run(struct __test_metadata *_metadata, struct sweep *sw)
 		return;
 	ASSERT_NE(0, done) TH_LOG("%s: still reaching fault points after %u",
 				  sw->name, SWEEP_MAX);
-	EXPECT_EQ(pins, pins_settled()) TH_LOG("%s: pinned pages leaked", sw->name);
+	EXPECT_EQ(pins, dmx_pins_settled()) TH_LOG("%s: pinned pages leaked", sw->name);
 	now = memcg_current(sw->memcg);
 	if (charged >= 0 && now >= 0) {
 		EXPECT_GT(charged + MEMCG_SLACK, now)

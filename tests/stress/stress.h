@@ -36,24 +36,6 @@ struct baseline {
 	long refcnt;
 };
 
-/* Pins held once the system holds still (see dmx_pins_held()). */
-static inline int64_t pins_settled(void)
-{
-	int64_t a, b;
-	int i;
-
-	sync();
-	b = dmx_pins_held();
-	for (i = 0; i < 100; i++) {
-		usleep(20 * 1000);
-		a = b;
-		b = dmx_pins_held();
-		if (a == b)
-			break;
-	}
-	return b;
-}
-
 static inline int take_baseline(struct baseline *b)
 {
 	int ctl = dmx_open_node("ctl"), ret;
@@ -62,7 +44,7 @@ static inline int take_baseline(struct baseline *b)
 		return -errno;
 	ret = __dmx_info(ctl, &b->info);
 	close(ctl);
-	b->pins = pins_settled();
+	b->pins = dmx_pins_settled();
 	b->fds = dmx_count_fds();
 	b->refcnt = dmx_module_refcnt();
 	return ret;
