@@ -248,6 +248,26 @@ static inline int64_t dmx_pins_settled(void)
 	return b;
 }
 
+/* Test-exporter mode: fail the next @count calls of @op on @buf with @error. */
+static inline int __dmx_inject(int ctl, int buf, uint32_t op, uint32_t count,
+			       uint32_t error)
+{
+	struct dmabuf_exporter_inject req = {
+		.fd = (uint32_t)buf, .op = op, .count = count, .error = error,
+	};
+
+	return ioctl(ctl, DMABUF_EXPORTER_IOCTL_INJECT, &req) ? -errno : 0;
+}
+
+/* The operation counters of our buffer @buf. */
+static inline int __dmx_counters(int ctl, int buf,
+				 struct dmabuf_exporter_counters *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->fd = (uint32_t)buf;
+	return ioctl(ctl, DMABUF_EXPORTER_IOCTL_COUNTERS, c) ? -errno : 0;
+}
+
 /* The module's reference count (/sys/module/.../refcnt), or -1. */
 static inline long dmx_module_refcnt(void)
 {

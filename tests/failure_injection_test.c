@@ -13,22 +13,6 @@
 #include "dmx_test.h"
 #include "kselftest_harness.h"
 
-static int __inject(int ctl, int fd, uint32_t op, uint32_t count, uint32_t error)
-{
-	struct dmabuf_exporter_inject req = {
-		.fd = (uint32_t)fd, .op = op, .count = count, .error = error,
-	};
-
-	return ioctl(ctl, DMABUF_EXPORTER_IOCTL_INJECT, &req) ? -errno : 0;
-}
-
-static int __counters(int ctl, int fd, struct dmabuf_exporter_counters *c)
-{
-	memset(c, 0, sizeof(*c));
-	c->fd = (uint32_t)fd;
-	return ioctl(ctl, DMABUF_EXPORTER_IOCTL_COUNTERS, c) ? -errno : 0;
-}
-
 /* vivid's video capture node, or -1. */
 static int open_vivid(void)
 {
@@ -80,9 +64,9 @@ TEST_F(inject, refused_unless_the_module_is_in_test_mode)
 
 	ASSERT_LE(0, buf);
 	ASSERT_EQ(0, dmx_write_param("test_exporter", 0));
-	EXPECT_EQ(-EPERM, __inject(self->ctl, buf, DMABUF_EXPORTER_OP_MMAP, 1, EIO));
+	EXPECT_EQ(-EPERM, __dmx_inject(self->ctl, buf, DMABUF_EXPORTER_OP_MMAP, 1, EIO));
 	ASSERT_EQ(0, dmx_write_param("test_exporter", 1));
-	EXPECT_EQ(0, __inject(self->ctl, buf, DMABUF_EXPORTER_OP_MMAP, 1, EIO));
+	EXPECT_EQ(0, __dmx_inject(self->ctl, buf, DMABUF_EXPORTER_OP_MMAP, 1, EIO));
 	close(buf);
 }
 
@@ -93,21 +77,21 @@ TEST_F(inject, invalid_requests_are_refused)
 	int buf = dmx_alloc(self->node, 4096), fds[2];
 
 	ASSERT_LE(0, buf);
-	EXPECT_EQ(-EINVAL, __inject(self->ctl, buf, DMABUF_EXPORTER_OP_COUNT, 1, EIO))
+	EXPECT_EQ(-EINVAL, __dmx_inject(self->ctl, buf, DMABUF_EXPORTER_OP_COUNT, 1, EIO))
 		TH_LOG("unknown operation");
-	EXPECT_EQ(-EINVAL, __inject(self->ctl, buf, 1000, 1, EIO)) TH_LOG("huge operation");
-	EXPECT_EQ(-EINVAL, __inject(self->ctl, buf, DMABUF_EXPORTER_OP_MAP, 1, 0))
+	EXPECT_EQ(-EINVAL, __dmx_inject(self->ctl, buf, 1000, 1, EIO)) TH_LOG("huge operation");
+	EXPECT_EQ(-EINVAL, __dmx_inject(self->ctl, buf, DMABUF_EXPORTER_OP_MAP, 1, 0))
 		TH_LOG("errno 0");
-	EXPECT_EQ(-EINVAL, __inject(self->ctl, buf, DMABUF_EXPORTER_OP_MAP, 1, 4096))
+	EXPECT_EQ(-EINVAL, __dmx_inject(self->ctl, buf, DMABUF_EXPORTER_OP_MAP, 1, 4096))
 		TH_LOG("errno out of range");
-	EXPECT_EQ(0, __inject(self->ctl, buf, DMABUF_EXPORTER_OP_MAP, 0, 0))
+	EXPECT_EQ(0, __dmx_inject(self->ctl, buf, DMABUF_EXPORTER_OP_MAP, 0, 0))
 		TH_LOG("count 0 clears, any errno");
-	EXPECT_EQ(-EBADF, __inject(self->ctl, 999, DMABUF_EXPORTER_OP_MAP, 1, EIO))
+	EXPECT_EQ(-EBADF, __dmx_inject(self->ctl, 999, DMABUF_EXPORTER_OP_MAP, 1, EIO))
 		TH_LOG("closed fd");
 	ASSERT_EQ(0, pipe(fds));
-	EXPECT_EQ(-EINVAL, __inject(self->ctl, fds[0], DMABUF_EXPORTER_OP_MAP, 1, EIO))
+	EXPECT_EQ(-EINVAL, __dmx_inject(self->ctl, fds[0], DMABUF_EXPORTER_OP_MAP, 1, EIO))
 		TH_LOG("not a dma-buf");
-	EXPECT_EQ(-EINVAL, __counters(self->ctl, fds[0], &c)) TH_LOG("counters, not ours");
+	EXPECT_EQ(-EINVAL, __dmx_counters(self->ctl, fds[0], &c)) TH_LOG("counters, not ours");
 	close(fds[0]);
 	close(fds[1]);
 
@@ -132,7 +116,7 @@ TEST_F(inject, mmap_fails_the_next_n_times_then_works)
 
 	buf = dmx_alloc(self->node, 4096);
 	ASSERT_LE(0, buf);
-	ASSERT_EQ(0, __inject(self->ctl, buf, DMABUF_EXPORTER_OP_MMAP, 2, ENOSPC));
+	ASSERT_EQ(0, __dmx_inject(self->ctl, buf, DMABUF_EXPORTER_OP_MMAP, 2, ENOSPC));
 	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_SHARED, buf, 0));
 	EXPECT_EQ(ENOSPC, errno);
 	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_SHARED, buf, 0));
@@ -141,7 +125,7 @@ TEST_F(inject, mmap_fails_the_next_n_times_then_works)
 	ASSERT_NE(MAP_FAILED, map);
 	munmap(map, 4096);
 
-	ASSERT_EQ(0, __counters(self->ctl, buf, &c));
+	ASSERT_EQ(0, __dmx_counters(self->ctl, buf, &c));
 	EXPECT_EQ(1, c.mmap);
 	EXPECT_EQ(2, c.failed);
 	close(buf);
@@ -154,11 +138,11 @@ TEST_F(inject, begin_cpu_access_failure_reaches_dma_buf_sync)
 
 	buf = dmx_alloc(self->node, 4096);
 	ASSERT_LE(0, buf);
-	ASSERT_EQ(0, __inject(self->ctl, buf, DMABUF_EXPORTER_OP_BEGIN_CPU_ACCESS, 1, EIO));
+	ASSERT_EQ(0, __dmx_inject(self->ctl, buf, DMABUF_EXPORTER_OP_BEGIN_CPU_ACCESS, 1, EIO));
 	EXPECT_EQ(-EIO, __dmx_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));
 	EXPECT_EQ(0, __dmx_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));
 	EXPECT_EQ(0, __dmx_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
-	ASSERT_EQ(0, __counters(self->ctl, buf, &c));
+	ASSERT_EQ(0, __dmx_counters(self->ctl, buf, &c));
 	EXPECT_EQ(1, c.begin_cpu_access);
 	EXPECT_EQ(1, c.end_cpu_access);
 	EXPECT_EQ(1, c.failed);
@@ -181,22 +165,22 @@ TEST_F(inject, vgem_gets_attach_and_map_failures_and_stays_balanced)
 	for (i = 0; i < 2; i++) {
 		buf = dmx_alloc(self->node, 65536);
 		ASSERT_LE(0, buf);
-		ASSERT_EQ(0, __inject(self->ctl, buf, ops[i], 1, ENOSPC));
+		ASSERT_EQ(0, __dmx_inject(self->ctl, buf, ops[i], 1, ENOSPC));
 		EXPECT_NE(0, drmPrimeFDToHandle(drm, buf, &handle)) TH_LOG("op %u", ops[i]);
 		EXPECT_EQ(ENOSPC, errno) TH_LOG("op %u", ops[i]);
 
-		ASSERT_EQ(0, __counters(self->ctl, buf, &c));
+		ASSERT_EQ(0, __dmx_counters(self->ctl, buf, &c));
 		EXPECT_EQ(1, c.failed);
 		EXPECT_EQ(c.attach, c.detach) TH_LOG("op %u", ops[i]);
 		EXPECT_EQ(0, c.map[0] + c.map[1] + c.map[2]);
 
 		/* The next import works, and releasing it balances everything. */
 		ASSERT_EQ(0, drmPrimeFDToHandle(drm, buf, &handle));
-		ASSERT_EQ(0, __counters(self->ctl, buf, &c));
+		ASSERT_EQ(0, __dmx_counters(self->ctl, buf, &c));
 		EXPECT_EQ(c.attach, c.detach + 1);
 		EXPECT_EQ(1, c.map[0] + c.map[1] + c.map[2]);
 		EXPECT_EQ(0, drmCloseBufferHandle(drm, handle));
-		ASSERT_EQ(0, __counters(self->ctl, buf, &c));
+		ASSERT_EQ(0, __dmx_counters(self->ctl, buf, &c));
 		EXPECT_EQ(c.attach, c.detach);
 		EXPECT_EQ(c.map[0], c.unmap[0]);
 		EXPECT_EQ(c.map[1], c.unmap[1]);
@@ -243,13 +227,13 @@ TEST_F_TIMEOUT(inject, vivid_releases_every_vmap_it_takes, 120)
 	ASSERT_EQ(0, ioctl(video, VIDIOC_STREAMON, &type));
 	pfd = (struct pollfd){ .fd = video, .events = POLLIN };
 	EXPECT_EQ(1, poll(&pfd, 1, 30000));
-	ASSERT_EQ(0, __counters(self->ctl, buf, &c));
+	ASSERT_EQ(0, __dmx_counters(self->ctl, buf, &c));
 	EXPECT_LE(1, c.vmap) TH_LOG("vivid writes through a kernel mapping");
 
 	ASSERT_EQ(0, ioctl(video, VIDIOC_STREAMOFF, &type));
 	req.count = 0;
 	ASSERT_EQ(0, ioctl(video, VIDIOC_REQBUFS, &req));
-	ASSERT_EQ(0, __counters(self->ctl, buf, &c));
+	ASSERT_EQ(0, __dmx_counters(self->ctl, buf, &c));
 	EXPECT_EQ(c.vmap, c.vunmap);
 	EXPECT_EQ(0, c.attach);
 	close(buf);

@@ -232,23 +232,6 @@ TEST_F_TIMEOUT(vivid, captures_into_our_buffer_through_vmap, 120)
 
 /* ---- exporter failures at VIDIOC_QBUF (test-exporter mode) ------------- */
 
-static int __inject(int ctl, int buf, uint32_t op, uint32_t count,
-		    uint32_t error)
-{
-	struct dmabuf_exporter_inject req = {
-		.fd = (uint32_t)buf, .op = op, .count = count, .error = error,
-	};
-
-	return ioctl(ctl, DMABUF_EXPORTER_IOCTL_INJECT, &req) ? -errno : 0;
-}
-
-static int __counters(int ctl, int buf, struct dmabuf_exporter_counters *c)
-{
-	memset(c, 0, sizeof(*c));
-	c->fd = (uint32_t)buf;
-	return ioctl(ctl, DMABUF_EXPORTER_IOCTL_COUNTERS, c) ? -errno : 0;
-}
-
 static int __reqbufs(int video, unsigned int count)
 {
 	struct v4l2_requestbuffers req = {
@@ -303,7 +286,7 @@ static void expect_counters(struct __test_metadata *_metadata, int ctl,
 {
 	struct dmabuf_exporter_counters c;
 
-	ASSERT_EQ(0, __counters(ctl, buf, &c));
+	ASSERT_EQ(0, __dmx_counters(ctl, buf, &c));
 	EXPECT_EQ(attaches, c.attach) TH_LOG("%s", what);
 	EXPECT_EQ(c.attach, c.detach) TH_LOG("%s", what);
 	EXPECT_EQ(0, c.map[0]) TH_LOG("%s", what);
@@ -365,8 +348,8 @@ TEST_F_TIMEOUT(inject, vmalloc_qbuf_never_attaches_or_maps_so_those_failures_can
 	ASSERT_LE(0, node);
 	buf = dmx_alloc(node, fmt.fmt.pix.sizeimage);
 	ASSERT_LE(0, buf);
-	ASSERT_EQ(0, __inject(self->ctl, buf, DMABUF_EXPORTER_OP_ATTACH, 1, ENOSPC));
-	ASSERT_EQ(0, __inject(self->ctl, buf, DMABUF_EXPORTER_OP_MAP, 1, ENOSPC));
+	ASSERT_EQ(0, __dmx_inject(self->ctl, buf, DMABUF_EXPORTER_OP_ATTACH, 1, ENOSPC));
+	ASSERT_EQ(0, __dmx_inject(self->ctl, buf, DMABUF_EXPORTER_OP_MAP, 1, ENOSPC));
 
 	ASSERT_EQ(0, __reqbufs(self->vmalloc, 1));
 	EXPECT_EQ(0, __qbuf(self->vmalloc, buf, fmt.fmt.pix.sizeimage));
@@ -446,7 +429,7 @@ static void contig_qbuf_fails_then_works(struct __test_metadata *_metadata,
 		SKIP(return, "videobuf2 after 6.1 leaks the dma-buf when attach fails at QBUF (observed on 6.12: __prepare_dmabuf() never puts the failing plane's reference); run on 6.1 only");
 	size = contig_setup(_metadata, self->contig, &node, &buf);
 
-	ASSERT_EQ(0, __inject(self->ctl, buf, op, 1, ENOSPC));
+	ASSERT_EQ(0, __dmx_inject(self->ctl, buf, op, 1, ENOSPC));
 	EXPECT_EQ(-want_errno, __qbuf(self->contig, buf, size));
 	expect_counters(_metadata, self->ctl, buf, attached, 0, 1,
 			"after the failed QBUF");

@@ -38,23 +38,6 @@
 #define DIR_TO_DEV	1
 #define DIR_FROM_DEV	2
 
-static int __inject(int ctl, int buf, uint32_t op, uint32_t count,
-		    uint32_t error)
-{
-	struct dmabuf_exporter_inject req = {
-		.fd = (uint32_t)buf, .op = op, .count = count, .error = error,
-	};
-
-	return ioctl(ctl, DMABUF_EXPORTER_IOCTL_INJECT, &req) ? -errno : 0;
-}
-
-static int __counters(int ctl, int buf, struct dmabuf_exporter_counters *c)
-{
-	memset(c, 0, sizeof(*c));
-	c->fd = (uint32_t)buf;
-	return ioctl(ctl, DMABUF_EXPORTER_IOCTL_COUNTERS, c) ? -errno : 0;
-}
-
 static const char *op_name(uint32_t op)
 {
 	return op == DMABUF_EXPORTER_OP_ATTACH ? "attach" :
@@ -149,7 +132,7 @@ static void expect_counters(struct __test_metadata *_metadata, int ctl,
 	struct dmabuf_exporter_counters c;
 	int d;
 
-	ASSERT_EQ(0, __counters(ctl, buf, &c));
+	ASSERT_EQ(0, __dmx_counters(ctl, buf, &c));
 	EXPECT_EQ(attaches, c.attach) TH_LOG("%s: attaches", what);
 	EXPECT_EQ(c.attach, c.detach)
 		TH_LOG("%s: %llu attaches, %llu detaches", what,
@@ -259,7 +242,7 @@ static void xfer_fails_then_works(struct __test_metadata *_metadata,
 	transfers = edu_transfers(self->edu);
 	ASSERT_LE(0, transfers);
 
-	ASSERT_EQ(0, __inject(self->ctl, buf, op, count, error));
+	ASSERT_EQ(0, __dmx_inject(self->ctl, buf, op, count, error));
 	for (i = 0; i < count; i++)
 		EXPECT_EQ(-(int)error, xfer(self->edu, dev_writes, buf, 0))
 			TH_LOG("%s failure %u of %u", op_name(op), i + 1, count);
@@ -345,7 +328,7 @@ static void copy_fails_then_works(struct __test_metadata *_metadata,
 	transfers = edu_transfers(self->edu);
 	ASSERT_LE(0, transfers);
 
-	ASSERT_EQ(0, __inject(self->ctl, on_src ? src : dst, op, 1, error));
+	ASSERT_EQ(0, __dmx_inject(self->ctl, on_src ? src : dst, op, 1, error));
 	EXPECT_EQ(-(int)error, __edu_copy(self->edu, src, dst, 0, OFF, OFF, LEN));
 	EXPECT_EQ(transfers, edu_transfers(self->edu))
 		TH_LOG("the device ran a transfer in a failed call");
@@ -420,7 +403,7 @@ TEST_F(inj, copy_inside_one_dmabuf_returns_attach_and_map_errors)
 	ASSERT_LE(0, transfers);
 
 	for (i = 0; i < 2; i++) {
-		ASSERT_EQ(0, __inject(self->ctl, buf, ops[i], 1, variant->error));
+		ASSERT_EQ(0, __dmx_inject(self->ctl, buf, ops[i], 1, variant->error));
 		EXPECT_EQ(-(int)variant->error,
 			  __edu_copy(self->edu, buf, buf, 0, OFF + PAGE, OFF,
 				     LEN - 1000))
@@ -467,7 +450,7 @@ static void attach_fails_then_works(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, edu_cpu_fill(buf, map, OFF, LEN, 5));
 	edu_pattern(want, OFF, LEN, 5);
 
-	ASSERT_EQ(0, __inject(self->ctl, buf, op, info.max_handles, error));
+	ASSERT_EQ(0, __dmx_inject(self->ctl, buf, op, info.max_handles, error));
 	for (i = 0; i < info.max_handles; i++)
 		ASSERT_EQ(-(int)error, __edu_attach(self->edu, buf, &h))
 			TH_LOG("%s failure %u", op_name(op), i + 1);
@@ -477,7 +460,7 @@ static void attach_fails_then_works(struct __test_metadata *_metadata,
 
 	ASSERT_EQ(0, __edu_attach(self->edu, buf, &h));
 	EXPECT_EQ(1, h) TH_LOG("the failed calls used up handle numbers");
-	ASSERT_EQ(0, __counters(self->ctl, buf, &c));
+	ASSERT_EQ(0, __dmx_counters(self->ctl, buf, &c));
 	EXPECT_EQ(attached + 1, c.attach);
 	EXPECT_EQ(attached, c.detach);
 	EXPECT_EQ(1, c.map[DIR_BIDI]);
@@ -515,7 +498,7 @@ TEST_F(inj, no_import_call_consumes_a_begin_cpu_access_failure)
 	int buf = new_buf(_metadata, self), other = new_buf(_metadata, self);
 	uint32_t h = 0;
 
-	ASSERT_EQ(0, __inject(self->ctl, buf, DMABUF_EXPORTER_OP_BEGIN_CPU_ACCESS,
+	ASSERT_EQ(0, __dmx_inject(self->ctl, buf, DMABUF_EXPORTER_OP_BEGIN_CPU_ACCESS,
 			      1, variant->error));
 	EXPECT_EQ(0, xfer(self->edu, false, buf, 0));
 	EXPECT_EQ(0, xfer(self->edu, true, buf, 0));
@@ -525,7 +508,7 @@ TEST_F(inj, no_import_call_consumes_a_begin_cpu_access_failure)
 	EXPECT_EQ(0, xfer(self->edu, true, h, DMABUF_EXPORTER_EDU_HANDLE));
 	EXPECT_EQ(0, __edu_detach(self->edu, h));
 
-	ASSERT_EQ(0, __counters(self->ctl, buf, &c));
+	ASSERT_EQ(0, __dmx_counters(self->ctl, buf, &c));
 	EXPECT_EQ(0, c.begin_cpu_access);
 	EXPECT_EQ(0, c.end_cpu_access);
 	EXPECT_EQ(0, c.failed);
@@ -535,7 +518,7 @@ TEST_F(inj, no_import_call_consumes_a_begin_cpu_access_failure)
 	EXPECT_EQ(0, __dmx_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));
 	EXPECT_EQ(0, __dmx_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
 	/* Each import call attached and mapped once, in its direction. */
-	ASSERT_EQ(0, __counters(self->ctl, buf, &c));
+	ASSERT_EQ(0, __dmx_counters(self->ctl, buf, &c));
 	EXPECT_EQ(5, c.attach);
 	EXPECT_EQ(c.attach, c.detach);
 	EXPECT_EQ(2, c.map[DIR_TO_DEV]);	/* READ_DMABUF, copy source */
