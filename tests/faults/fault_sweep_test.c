@@ -96,34 +96,6 @@ static const char *fault_injection_missing(void)
 	return NULL;
 }
 
-static int read_str(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = 0;
-	buf[strcspn(buf, "\n")] = 0;
-	return 0;
-}
-
-static int write_str(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n == (ssize_t)strlen(val) ? 0 : -errno;
-}
-
 /*
  * Arm: the @n-th fault point this thread reaches from now on fails. The
  * write's own user copy runs before the counter is set.
@@ -174,7 +146,7 @@ static long module_refcnt(const char *mod)
 	char path[128], buf[32];
 
 	snprintf(path, sizeof(path), "/sys/module/%s/refcnt", mod);
-	if (read_str(path, buf, sizeof(buf)))
+	if (edu_read_file(path, buf, sizeof(buf)))
 		return -1;
 	return strtol(buf, NULL, 10);
 }
@@ -252,14 +224,14 @@ static void memcg_enter(struct memcg *m)
 		m->mounted = true;
 	}
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", m->root);
-	if (write_str(path, "+memory")) {
+	if (edu_write_file(path, "+memory")) {
 		m->why = "no memory controller";
 		return;
 	}
 	snprintf(m->cg, sizeof(m->cg), "%s/dmx-faults-%d", m->root, getpid());
 	snprintf(pid, sizeof(pid), "%d", getpid());
 	snprintf(path, sizeof(path), "%s/cgroup.procs", m->cg);
-	if (mkdir(m->cg, 0755) || write_str(path, pid)) {
+	if (mkdir(m->cg, 0755) || edu_write_file(path, pid)) {
 		m->why = "cannot create a memory cgroup";
 		return;
 	}
@@ -273,7 +245,7 @@ static void memcg_leave(struct memcg *m)
 	if (m->entered) {
 		snprintf(pid, sizeof(pid), "%d", getpid());
 		snprintf(path, sizeof(path), "%s/cgroup.procs", m->root);
-		write_str(path, pid);
+		edu_write_file(path, pid);
 		rmdir(m->cg);
 	}
 	if (m->mounted) {
@@ -290,7 +262,7 @@ static int64_t memcg_current(const struct memcg *m)
 	if (!m->entered)
 		return -1;
 	snprintf(path, sizeof(path), "%s/memory.current", m->cg);
-	if (read_str(path, buf, sizeof(buf)))
+	if (edu_read_file(path, buf, sizeof(buf)))
 		return -1;
 	return strtoll(buf, NULL, 10);
 }
@@ -858,9 +830,9 @@ FIXTURE_SETUP(faults)
 
 	DMX_REQUIRE_MODULE();
 	for (i = 0; i < NR_KNOBS; i++) {
-		ASSERT_EQ(0, read_str(knobs[i].path, self->saved[i], sizeof(self->saved[i])))
+		ASSERT_EQ(0, edu_read_file(knobs[i].path, self->saved[i], sizeof(self->saved[i])))
 			TH_LOG("%s", knobs[i].path);
-		ASSERT_EQ(0, write_str(knobs[i].path, knobs[i].value))
+		ASSERT_EQ(0, edu_write_file(knobs[i].path, knobs[i].value))
 			TH_LOG("%s", knobs[i].path);
 		self->set[i] = true;
 	}
@@ -880,7 +852,7 @@ FIXTURE_TEARDOWN(faults)
 
 	for (i = 0; i < NR_KNOBS; i++)
 		if (self->set[i])
-			EXPECT_EQ(0, write_str(knobs[i].path, self->saved[i]));
+			EXPECT_EQ(0, edu_write_file(knobs[i].path, self->saved[i]));
 	if (self->sw.buf >= 0)
 		close(self->sw.buf);
 	if (self->sw.buf2 >= 0)
