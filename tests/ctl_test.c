@@ -471,19 +471,6 @@ static int read_u64(const char *path, uint64_t *v)
 	return ret;
 }
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	int ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /* Pages are charged to the memory cgroup of the process that allocates. */
 TEST_F(ctl, pages_are_charged_to_the_allocating_memory_cgroup)
 {
@@ -500,13 +487,13 @@ TEST_F(ctl, pages_are_charged_to_the_allocating_memory_cgroup)
 		mounted = 1;
 	}
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", root);
-	if (write_str(path, "+memory"))
+	if (dmx_write_file(path, "+memory"))
 		SKIP(goto out_umount, "no memory controller");
 	snprintf(cg, sizeof(cg), "%s/dmx-test-%d", root, getpid());
 	ASSERT_EQ(0, mkdir(cg, 0755));
 	snprintf(pid, sizeof(pid), "%d", getpid());
 	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
-	ASSERT_EQ(0, write_str(path, pid));
+	ASSERT_EQ(0, dmx_write_file(path, pid));
 
 	snprintf(path, sizeof(path), "%s/memory.current", cg);
 	ASSERT_EQ(0, read_u64(path, &before));
@@ -521,7 +508,7 @@ TEST_F(ctl, pages_are_charged_to_the_allocating_memory_cgroup)
 	EXPECT_GT(before + len / 2, after) TH_LOG("not uncharged when freed");
 
 	snprintf(path, sizeof(path), "%s/cgroup.procs", root);
-	EXPECT_EQ(0, write_str(path, pid));
+	EXPECT_EQ(0, dmx_write_file(path, pid));
 	EXPECT_EQ(0, rmdir(cg));
 out_umount:
 	if (mounted) {

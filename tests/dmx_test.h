@@ -9,6 +9,7 @@
 #ifndef DMX_TEST_H
 #define DMX_TEST_H
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -159,6 +160,37 @@ static inline int64_t dmx_mismatch(const uint8_t *p, uint64_t start,
 		if (p[i] != dmx_pattern(start + i, seed))
 			return (int64_t)i;
 	return -1;
+}
+
+/* @path's contents into @buf (NUL-terminated, trailing whitespace cut). */
+static inline int dmx_read_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	while (n > 0 && isspace((unsigned char)buf[n - 1]))
+		buf[--n] = 0;
+	return 0;
+}
+
+/* Write @val to @path (a sysfs, procfs or cgroup file). */
+static inline int dmx_write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -errno : 0;
 }
 
 /* Set a module parameter at runtime (they are all 0644). */

@@ -29,7 +29,7 @@ static long module_refcnt(void)
 {
 	char buf[32];
 
-	if (edu_read_file("/sys/module/" EDU_MODULE "/refcnt", buf, sizeof(buf)))
+	if (dmx_read_file("/sys/module/" EDU_MODULE "/refcnt", buf, sizeof(buf)))
 		return -1;
 	return strtol(buf, NULL, 10);
 }
@@ -152,7 +152,7 @@ TEST_F(life, unbind_under_an_open_node_detaches_and_fails_calls_with_enodev)
 	close(buf);
 	EXPECT_EQ(live + 1, dmx_live_buffers(self->node));
 
-	ASSERT_EQ(0, edu_write_file(EDU_SYS_DRIVER "/unbind", bdf));
+	ASSERT_EQ(0, dmx_write_file(EDU_SYS_DRIVER "/unbind", bdf));
 	/* remove() dropped the attachment: the buffer is gone. */
 	EXPECT_EQ(live, dmx_live_buffers(self->node));
 	EXPECT_NE(0, access(EDU_NODE, F_OK));
@@ -162,7 +162,7 @@ TEST_F(life, unbind_under_an_open_node_detaches_and_fails_calls_with_enodev)
 
 	close(self->edu);
 	self->edu = -1;
-	ASSERT_EQ(0, edu_write_file(EDU_SYS_DRIVER "/bind", bdf));
+	ASSERT_EQ(0, dmx_write_file(EDU_SYS_DRIVER "/bind", bdf));
 	again = edu_open();
 	ASSERT_LE(0, again);
 	EXPECT_EQ(0, __edu_info(again, &info));

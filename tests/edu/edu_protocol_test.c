@@ -116,7 +116,7 @@ static bool mapping_bounces(int edu, struct edu_exporter *e)
 
 	before = edu_swiotlb_used();
 	if (before < 0) {
-		edu_read_file("/proc/cmdline", cmdline, sizeof(cmdline));
+		dmx_read_file("/proc/cmdline", cmdline, sizeof(cmdline));
 		return strstr(cmdline, "swiotlb=force");
 	}
 	buf = edu_exporter_alloc(e, len);

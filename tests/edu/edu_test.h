@@ -48,37 +48,6 @@
 #define EDU_SWIOTLB_USED	"/sys/kernel/debug/swiotlb/io_tlb_used"
 #define EDU_SWIOTLB_SLOT	2048	/* bytes per swiotlb slot (IO_TLB_SIZE) */
 
-/* ---- small file helpers ------------------------------------------------ */
-
-static inline int edu_read_file(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = 0;
-	while (n > 0 && isspace((unsigned char)buf[n - 1]))
-		buf[--n] = 0;
-	return 0;
-}
-
-static inline int edu_write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
 static inline int64_t edu_now_ms(void)
 {
 	struct timespec ts;
@@ -113,11 +82,11 @@ static inline int edu_pci_address(char *bdf, size_t size)
 			continue;
 		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor",
 			 de->d_name);
-		if (edu_read_file(path, vendor, sizeof(vendor)))
+		if (dmx_read_file(path, vendor, sizeof(vendor)))
 			continue;
 		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device",
 			 de->d_name);
-		if (edu_read_file(path, device, sizeof(device)))
+		if (dmx_read_file(path, device, sizeof(device)))
 			continue;
 		if (!strcmp(vendor, "0x1234") && !strcmp(device, "0x11e8")) {
 			snprintf(bdf, size, "%s", de->d_name);
@@ -147,10 +116,10 @@ static inline int edu_rebind(void)
 
 	if (ret)
 		return ret;
-	ret = edu_write_file(EDU_SYS_DRIVER "/unbind", bdf);
+	ret = dmx_write_file(EDU_SYS_DRIVER "/unbind", bdf);
 	if (ret && ret != -ENODEV)
 		return ret;
-	return edu_write_file(EDU_SYS_DRIVER "/bind", bdf);
+	return dmx_write_file(EDU_SYS_DRIVER "/bind", bdf);
 }
 
 /*
@@ -167,7 +136,7 @@ static inline int edu_apply_cmdline_params(void)
 	bool rebind = false;
 	int ret;
 
-	ret = edu_read_file("/proc/cmdline", cmdline, sizeof(cmdline));
+	ret = dmx_read_file("/proc/cmdline", cmdline, sizeof(cmdline));
 	if (ret)
 		return ret;
 	for (tok = strtok_r(cmdline, " ", &save); tok;
@@ -182,12 +151,12 @@ static inline int edu_apply_cmdline_params(void)
 			continue;
 		*eq = 0;
 		snprintf(path, sizeof(path), EDU_SYS_PARAMS "%s", tok);
-		ret = edu_read_file(path, cur, sizeof(cur));
+		ret = dmx_read_file(path, cur, sizeof(cur));
 		if (ret)
 			return ret;
 		if (!strcmp(cur, eq + 1))
 			continue;
-		ret = edu_write_file(path, eq + 1);
+		ret = dmx_write_file(path, eq + 1);
 		if (ret)
 			return ret;
 		rebind |= !strcmp(tok, "dma_bits");
@@ -216,7 +185,7 @@ static inline int edu_param_get(const char *name, unsigned int *val)
 	int ret;
 
 	snprintf(path, sizeof(path), EDU_SYS_PARAMS "%s", name);
-	ret = edu_read_file(path, buf, sizeof(buf));
+	ret = dmx_read_file(path, buf, sizeof(buf));
 	if (!ret)
 		*val = (unsigned int)strtoul(buf, NULL, 10);
 	return ret;
@@ -228,7 +197,7 @@ static inline int edu_param_set(const char *name, unsigned int val)
 
 	snprintf(path, sizeof(path), EDU_SYS_PARAMS "%s", name);
 	snprintf(buf, sizeof(buf), "%u", val);
-	return edu_write_file(path, buf);
+	return dmx_write_file(path, buf);
 }
 
 /* ---- the uAPI, one wrapper per ioctl ---------------------------------- */
@@ -375,7 +344,7 @@ static inline long edu_swiotlb_used(void)
 {
 	char buf[32];
 
-	if (edu_read_file(EDU_SWIOTLB_USED, buf, sizeof(buf)))
+	if (dmx_read_file(EDU_SWIOTLB_USED, buf, sizeof(buf)))
 		return -1;
 	return strtol(buf, NULL, 10);
 }

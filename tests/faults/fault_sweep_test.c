@@ -146,7 +146,7 @@ static long module_refcnt(const char *mod)
 	char path[128], buf[32];
 
 	snprintf(path, sizeof(path), "/sys/module/%s/refcnt", mod);
-	if (edu_read_file(path, buf, sizeof(buf)))
+	if (dmx_read_file(path, buf, sizeof(buf)))
 		return -1;
 	return strtol(buf, NULL, 10);
 }
@@ -224,14 +224,14 @@ static void memcg_enter(struct memcg *m)
 		m->mounted = true;
 	}
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", m->root);
-	if (edu_write_file(path, "+memory")) {
+	if (dmx_write_file(path, "+memory")) {
 		m->why = "no memory controller";
 		return;
 	}
 	snprintf(m->cg, sizeof(m->cg), "%s/dmx-faults-%d", m->root, getpid());
 	snprintf(pid, sizeof(pid), "%d", getpid());
 	snprintf(path, sizeof(path), "%s/cgroup.procs", m->cg);
-	if (mkdir(m->cg, 0755) || edu_write_file(path, pid)) {
+	if (mkdir(m->cg, 0755) || dmx_write_file(path, pid)) {
 		m->why = "cannot create a memory cgroup";
 		return;
 	}
@@ -245,7 +245,7 @@ static void memcg_leave(struct memcg *m)
 	if (m->entered) {
 		snprintf(pid, sizeof(pid), "%d", getpid());
 		snprintf(path, sizeof(path), "%s/cgroup.procs", m->root);
-		edu_write_file(path, pid);
+		dmx_write_file(path, pid);
 		rmdir(m->cg);
 	}
 	if (m->mounted) {
@@ -262,7 +262,7 @@ static int64_t memcg_current(const struct memcg *m)
 	if (!m->entered)
 		return -1;
 	snprintf(path, sizeof(path), "%s/memory.current", m->cg);
-	if (edu_read_file(path, buf, sizeof(buf)))
+	if (dmx_read_file(path, buf, sizeof(buf)))
 		return -1;
 	return strtoll(buf, NULL, 10);
 }
@@ -830,9 +830,9 @@ FIXTURE_SETUP(faults)
 
 	DMX_REQUIRE_MODULE();
 	for (i = 0; i < NR_KNOBS; i++) {
-		ASSERT_EQ(0, edu_read_file(knobs[i].path, self->saved[i], sizeof(self->saved[i])))
+		ASSERT_EQ(0, dmx_read_file(knobs[i].path, self->saved[i], sizeof(self->saved[i])))
 			TH_LOG("%s", knobs[i].path);
-		ASSERT_EQ(0, edu_write_file(knobs[i].path, knobs[i].value))
+		ASSERT_EQ(0, dmx_write_file(knobs[i].path, knobs[i].value))
 			TH_LOG("%s", knobs[i].path);
 		self->set[i] = true;
 	}
@@ -852,7 +852,7 @@ FIXTURE_TEARDOWN(faults)
 
 	for (i = 0; i < NR_KNOBS; i++)
 		if (self->set[i])
-			EXPECT_EQ(0, edu_write_file(knobs[i].path, self->saved[i]));
+			EXPECT_EQ(0, dmx_write_file(knobs[i].path, self->saved[i]));
 	if (self->sw.buf >= 0)
 		close(self->sw.buf);
 	if (self->sw.buf2 >= 0)

@@ -968,19 +968,6 @@ TEST(full_fd_table_fails_every_export_with_emfile_and_leaks_nothing)
 	EXPECT_BACK_TO_BASELINE(&base);
 }
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	int ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /* The value of @key in a flat-keyed cgroup file (memory.events). */
 static int64_t cg_key(const char *path, const char *key)
 {
@@ -1050,15 +1037,15 @@ TEST(memory_cgroup_limit_gives_enomem_without_oom_kill_and_recovers)
 		mounted = 1;
 	}
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", root);
-	if (write_str(path, "+memory"))
+	if (dmx_write_file(path, "+memory"))
 		SKIP(goto out_umount, "no memory controller");
 	snprintf(cg, sizeof(cg), "%s/dmx-stress-%d", root, getpid());
 	ASSERT_EQ(0, mkdir(cg, 0755));
 	snprintf(path, sizeof(path), "%s/memory.max", cg);
-	ASSERT_EQ(0, write_str(path, "32M"));
+	ASSERT_EQ(0, dmx_write_file(path, "32M"));
 	/* No swap in the guests; set it anyway so the limit is the limit. */
 	snprintf(path, sizeof(path), "%s/memory.swap.max", cg);
-	write_str(path, "0");
+	dmx_write_file(path, "0");
 	res = mmap(NULL, sizeof(*res), PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, res);
@@ -1068,7 +1055,7 @@ TEST(memory_cgroup_limit_gives_enomem_without_oom_kill_and_recovers)
 	if (!child) {
 		snprintf(pid, sizeof(pid), "%d", getpid());
 		snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
-		if (write_str(path, pid))
+		if (dmx_write_file(path, pid))
 			_exit(2);
 		for (i = 0; i < 3; i++) {
 			int node = dmx_open_node(kind_nodes[i]), fd;
