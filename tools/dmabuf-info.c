@@ -292,6 +292,31 @@ static const char *exporter(const struct buf *b)
 	return b->exp_name[0] ? b->exp_name : "?";
 }
 
+/*
+ * Totals of the shown buffers whose exporter is that of buffer @i: their
+ * number (0 unless @i is the first shown buffer of its exporter, so that
+ * each exporter is counted once) and bytes.
+ */
+static int exporter_totals(int i, uint64_t *bytes)
+{
+	int k, n = 0;
+
+	*bytes = 0;
+	if (!shown(&g.bufs[i]))
+		return 0;
+	for (k = 0; k < i; k++)
+		if (shown(&g.bufs[k]) &&
+		    !strcmp(exporter(&g.bufs[k]), exporter(&g.bufs[i])))
+			return 0;
+	for (k = i; k < g.nbufs; k++)
+		if (shown(&g.bufs[k]) &&
+		    !strcmp(exporter(&g.bufs[k]), exporter(&g.bufs[i]))) {
+			n++;
+			*bytes += g.bufs[k].size;
+		}
+	return n;
+}
+
 /* Stable output: by exporter, then by inode (creation order). */
 static int cmp_buf(const void *a, const void *b)
 {
@@ -350,22 +375,11 @@ static void print_json(void)
 
 	json_array_begin(&j, "exporters");
 	for (i = 0; i < g.nbufs; i++) {
-		uint64_t bytes = 0;
-		int n = 0, seen = 0;
+		uint64_t bytes;
+		int n = exporter_totals(i, &bytes);
 
-		if (!shown(&g.bufs[i]))
+		if (!n)
 			continue;
-		for (k = 0; k < i && !seen; k++)
-			seen = shown(&g.bufs[k]) &&
-			       !strcmp(exporter(&g.bufs[k]), exporter(&g.bufs[i]));
-		if (seen)
-			continue;
-		for (k = i; k < g.nbufs; k++)
-			if (shown(&g.bufs[k]) &&
-			    !strcmp(exporter(&g.bufs[k]), exporter(&g.bufs[i]))) {
-				n++;
-				bytes += g.bufs[k].size;
-			}
 		json_object_begin(&j, NULL);
 		json_str(&j, "exporter", exporter(&g.bufs[i]));
 		json_i64(&j, "buffers", n);
@@ -447,22 +461,11 @@ static void print_human(void)
 
 	printf("\nPer exporter:\n");
 	for (i = 0; i < g.nbufs; i++) {
-		uint64_t bytes = 0;
-		int cnt = 0, seen = 0;
+		uint64_t bytes;
+		int cnt = exporter_totals(i, &bytes);
 
-		if (!shown(&g.bufs[i]))
+		if (!cnt)
 			continue;
-		for (k = 0; k < i && !seen; k++)
-			seen = shown(&g.bufs[k]) &&
-			       !strcmp(exporter(&g.bufs[k]), exporter(&g.bufs[i]));
-		if (seen)
-			continue;
-		for (k = i; k < g.nbufs; k++)
-			if (shown(&g.bufs[k]) &&
-			    !strcmp(exporter(&g.bufs[k]), exporter(&g.bufs[i]))) {
-				cnt++;
-				bytes += g.bufs[k].size;
-			}
 		printf("  %-18s %4d buffer%s %12s\n", exporter(&g.bufs[i]), cnt,
 		       cnt == 1 ? " " : "s", tool_human_size(bytes, hs, sizeof(hs)));
 	}
