@@ -280,6 +280,33 @@ static inline int64_t dmx_pins_settled(void)
 	return b;
 }
 
+/* Bytes of user memory the module holds pinned (INFO), or UINT64_MAX. */
+static inline uint64_t dmx_pinned_bytes(int ctl)
+{
+	struct dmabuf_exporter_info info;
+
+	return __dmx_info(ctl, &info) ? UINT64_MAX : info.pinned_bytes;
+}
+
+/*
+ * Pin [@addr, @addr + @len) and export it (IMPORT_USER on the ctl node);
+ * the new fd (always O_CLOEXEC) or -errno.
+ */
+static inline int __dmx_import_user(int ctl, void *addr, uint64_t len,
+				    uint32_t flags, uint32_t fd_flags)
+{
+	struct dmabuf_exporter_import_user req = {
+		.addr = (uintptr_t)addr,
+		.len = len,
+		.flags = flags,
+		.fd_flags = fd_flags | O_CLOEXEC,
+	};
+
+	if (ioctl(ctl, DMABUF_EXPORTER_IOCTL_IMPORT_USER, &req))
+		return -errno;
+	return (int)req.fd;
+}
+
 /* Test-exporter mode: fail the next @count calls of @op on @buf with @error. */
 static inline int __dmx_inject(int ctl, int buf, uint32_t op, uint32_t count,
 			       uint32_t error)

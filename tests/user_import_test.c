@@ -29,32 +29,10 @@ static int64_t pins_back_to(int64_t want)
 	return now;
 }
 
-static uint64_t module_pinned_bytes(int ctl)
-{
-	struct dmabuf_exporter_info info;
-
-	return __dmx_info(ctl, &info) ? UINT64_MAX : info.pinned_bytes;
-}
-
-static int __import(int ctl, void *addr, uint64_t len, uint32_t flags,
-		    uint32_t fd_flags)
-{
-	struct dmabuf_exporter_import_user req = {
-		.addr = (uintptr_t)addr,
-		.len = len,
-		.flags = flags,
-		.fd_flags = fd_flags | O_CLOEXEC,
-	};
-
-	if (ioctl(ctl, DMABUF_EXPORTER_IOCTL_IMPORT_USER, &req))
-		return -errno;
-	return (int)req.fd;
-}
-
 /* Writable import, read-write fd. */
 static int import_rw(int ctl, void *addr, uint64_t len)
 {
-	return __import(ctl, addr, len, DMABUF_EXPORTER_IMPORT_WRITE, O_RDWR);
+	return __dmx_import_user(ctl, addr, len, DMABUF_EXPORTER_IMPORT_WRITE, O_RDWR);
 }
 
 static void *map_anon(size_t len)
@@ -84,7 +62,7 @@ FIXTURE_SETUP(user)
 FIXTURE_TEARDOWN(user)
 {
 	EXPECT_EQ(self->live, dmx_live_buffers(self->ctl)) TH_LOG("buffer leaked");
-	EXPECT_EQ(0, module_pinned_bytes(self->ctl)) TH_LOG("module holds pins");
+	EXPECT_EQ(0, dmx_pinned_bytes(self->ctl)) TH_LOG("module holds pins");
 	EXPECT_GE(self->pins, pins_back_to(self->pins)) TH_LOG("pages left pinned");
 	close(self->ctl);
 }
@@ -102,7 +80,7 @@ TEST_F(user, anonymous_memory_is_the_same_memory_both_ways)
 	buf = import_rw(self->ctl, src, len);
 	ASSERT_LE(0, buf);
 	EXPECT_EQ((int64_t)len, dmx_buf_size(buf));
-	EXPECT_EQ(len, module_pinned_bytes(self->ctl));
+	EXPECT_EQ(len, dmx_pinned_bytes(self->ctl));
 	q.fd = (uint32_t)buf;
 	ASSERT_EQ(0, ioctl(self->ctl, DMABUF_EXPORTER_IOCTL_QUERY, &q));
 	EXPECT_EQ(DMABUF_EXPORTER_KIND_USER, q.kind);
@@ -291,7 +269,7 @@ TEST_F(user, read_only_import_of_a_read_only_mapping_works)
 	ASSERT_NE(NULL, src);
 	dmx_fill(src, 0, len, 12);
 	ASSERT_EQ(0, mprotect(src, len, PROT_READ));
-	buf = __import(self->ctl, src, len, 0, O_RDONLY);
+	buf = __dmx_import_user(self->ctl, src, len, 0, O_RDONLY);
 	ASSERT_LE(0, buf);
 	EXPECT_EQ(MAP_FAILED, mmap(NULL, len, PROT_WRITE, MAP_SHARED, buf, 0));
 	EXPECT_EQ(EACCES, errno);
@@ -333,7 +311,7 @@ TEST_F(user, another_dma_bufs_mapping_is_efault)
 	map = mmap(NULL, 4 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, other, 0);
 	ASSERT_NE(MAP_FAILED, map);
 	EXPECT_EQ(-EFAULT, import_rw(self->ctl, map, 4 * 4096));
-	EXPECT_EQ(-EFAULT, __import(self->ctl, map, 4096, 0, O_RDONLY));
+	EXPECT_EQ(-EFAULT, __dmx_import_user(self->ctl, map, 4096, 0, O_RDONLY));
 	munmap(map, 4 * 4096);
 	close(other);
 	close(node);
@@ -360,9 +338,9 @@ TEST_F(user, bad_requests_are_einval)
 	EXPECT_EQ(-EINVAL, import_rw(self->ctl, src, 4095)) TH_LOG("unaligned length");
 	EXPECT_EQ(-EINVAL, import_rw(self->ctl, src, 0)) TH_LOG("zero length");
 	EXPECT_EQ(-EINVAL, import_rw(self->ctl, (void *)(uintptr_t)-4096, 8192)) TH_LOG("wraps");
-	EXPECT_EQ(-EINVAL, __import(self->ctl, src, 4096, 0x2, O_RDONLY)) TH_LOG("flags");
-	EXPECT_EQ(-EINVAL, __import(self->ctl, src, 4096, 0, O_RDWR)) TH_LOG("rw fd, ro pin");
-	EXPECT_EQ(-EINVAL, __import(self->ctl, src, 4096, DMABUF_EXPORTER_IMPORT_WRITE,
+	EXPECT_EQ(-EINVAL, __dmx_import_user(self->ctl, src, 4096, 0x2, O_RDONLY)) TH_LOG("flags");
+	EXPECT_EQ(-EINVAL, __dmx_import_user(self->ctl, src, 4096, 0, O_RDWR)) TH_LOG("rw fd, ro pin");
+	EXPECT_EQ(-EINVAL, __dmx_import_user(self->ctl, src, 4096, DMABUF_EXPORTER_IMPORT_WRITE,
 				    O_RDWR | O_NONBLOCK)) TH_LOG("fd_flags");
 
 	memset(&req, 0, sizeof(req));
@@ -510,7 +488,7 @@ TEST_F(user, writable_shared_mapping_of_a_regular_file_is_efault)
 
 	EXPECT_EQ(-EFAULT, import_rw(self->ctl, map, len)) TH_LOG("writable");
 	/* Read-only pins do not dirty the pages: allowed. */
-	buf = __import(self->ctl, map, len, 0, O_RDONLY);
+	buf = __dmx_import_user(self->ctl, map, len, 0, O_RDONLY);
 	EXPECT_LE(0, buf) TH_LOG("read-only");
 	if (buf >= 0)
 		close(buf);
@@ -543,7 +521,7 @@ TEST_F(user, writable_imports_go_into_vgem_read_only_ones_do_not)
 		drmCloseBufferHandle(drm, handle);
 
 	/* vgem maps for both directions: a device must not write these. */
-	ro = __import(self->ctl, src, len, 0, O_RDONLY);
+	ro = __dmx_import_user(self->ctl, src, len, 0, O_RDONLY);
 	ASSERT_LE(0, ro);
 	handle = 0;
 	EXPECT_NE(0, drmPrimeFDToHandle(drm, ro, &handle));

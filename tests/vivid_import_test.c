@@ -125,21 +125,17 @@ FIXTURE_VARIANT_ADD(vivid, user) {
 /* A buffer of @size bytes of the variant's kind (anon memory is leaked). */
 static int make_buffer(int ctl, int node, const char *kind, uint32_t size)
 {
-	struct dmabuf_exporter_import_user req = {
-		.flags = DMABUF_EXPORTER_IMPORT_WRITE,
-		.fd_flags = O_RDWR | O_CLOEXEC,
-	};
+	uint64_t len = (size + DMX_PAGE - 1) / DMX_PAGE * DMX_PAGE;
 	void *mem;
 
 	if (strcmp(kind, "user"))
 		return dmx_alloc(node, size);
-	req.len = (size + DMX_PAGE - 1) / DMX_PAGE * DMX_PAGE;
-	mem = mmap(NULL, req.len, PROT_READ | PROT_WRITE,
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED)
 		return -errno;
-	req.addr = (uintptr_t)mem;
-	return ioctl(ctl, DMABUF_EXPORTER_IOCTL_IMPORT_USER, &req) ? -errno : (int)req.fd;
+	return __dmx_import_user(ctl, mem, len, DMABUF_EXPORTER_IMPORT_WRITE,
+				 O_RDWR);
 }
 
 FIXTURE_SETUP(vivid)

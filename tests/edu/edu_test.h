@@ -444,20 +444,14 @@ static inline int edu_exporter_alloc(struct edu_exporter *e, uint64_t len)
 		return fd;
 	}
 	if (!strcmp(e->name, "user")) {
-		struct dmabuf_exporter_import_user req = {
-			.len = len,
-			.flags = DMABUF_EXPORTER_IMPORT_WRITE,
-			.fd_flags = O_RDWR | O_CLOEXEC,
-		};
 		void *mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
 				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		int fd;
 
 		if (mem == MAP_FAILED)
 			return -errno;
-		req.addr = (uintptr_t)mem;
-		fd = ioctl(e->dev, DMABUF_EXPORTER_IOCTL_IMPORT_USER, &req) ?
-		     -errno : (int)req.fd;
+		fd = __dmx_import_user(e->dev, mem, len,
+				       DMABUF_EXPORTER_IMPORT_WRITE, O_RDWR);
 		/* The pinned pages live as long as the dma-buf. */
 		munmap(mem, len);
 		return fd;

@@ -26,28 +26,6 @@ FIXTURE(mem) {
 	int64_t live;
 };
 
-static uint64_t pinned_bytes(int ctl)
-{
-	struct dmabuf_exporter_info info;
-
-	return __dmx_info(ctl, &info) ? UINT64_MAX : info.pinned_bytes;
-}
-
-/* Pin [addr, addr + len) writable and export it read-write; fd or -errno. */
-static int import_user(int ctl, void *addr, uint64_t len)
-{
-	struct dmabuf_exporter_import_user req = {
-		.addr = (uintptr_t)addr,
-		.len = len,
-		.flags = DMABUF_EXPORTER_IMPORT_WRITE,
-		.fd_flags = O_RDWR | O_CLOEXEC,
-	};
-
-	if (ioctl(ctl, DMABUF_EXPORTER_IOCTL_IMPORT_USER, &req))
-		return -errno;
-	return (int)req.fd;
-}
-
 FIXTURE_SETUP(mem)
 {
 	int k, node;
@@ -74,7 +52,8 @@ FIXTURE_SETUP(mem)
 	/* Plain heap memory, as an application would have it. */
 	ASSERT_EQ(0, posix_memalign((void **)&self->user, PAGE, LEN));
 	memset(self->user, 0, LEN);
-	self->buf[USER] = import_user(self->ctl, self->user, LEN);
+	self->buf[USER] = __dmx_import_user(self->ctl, self->user, LEN,
+					     DMABUF_EXPORTER_IMPORT_WRITE, O_RDWR);
 	ASSERT_LE(0, self->buf[USER]) TH_LOG("IMPORT_USER: %s",
 					     strerror(-self->buf[USER]));
 	self->cpu[USER] = self->user;
@@ -93,7 +72,7 @@ FIXTURE_TEARDOWN(mem)
 	}
 	if (self->ctl >= 0) {
 		/* Closing the last fd unpinned the user's pages. */
-		EXPECT_EQ(0, pinned_bytes(self->ctl));
+		EXPECT_EQ(0, dmx_pinned_bytes(self->ctl));
 		EXPECT_EQ(self->live, dmx_live_buffers(self->ctl));
 		close(self->ctl);
 	}
@@ -185,7 +164,7 @@ TEST_F(mem, device_write_lands_in_the_users_malloced_memory)
 	int64_t transfers = edu_transfers(self->edu);
 
 	ASSERT_NE(NULL, model);
-	ASSERT_EQ(LEN, pinned_bytes(self->ctl));
+	ASSERT_EQ(LEN, dmx_pinned_bytes(self->ctl));
 	ASSERT_EQ(0, cpu_fill(self, USER, 40));
 	edu_pattern(dev, 0, n, 41);
 	ASSERT_EQ(0, __edu_devbuf_write(self->edu, 0, dev, n));
