@@ -238,7 +238,7 @@ static long dmx_ctl_inject(unsigned int cmd, void __user *uarg)
 static long dmx_ctl_counters(unsigned int cmd, void __user *uarg)
 {
 	struct dmabuf_exporter_counters out;
-	struct dmx_counters c;
+	struct dmx_counters *c;
 	struct dmx_buffer *buf;
 	struct dma_buf *dmabuf;
 	long ret;
@@ -253,23 +253,23 @@ static long dmx_ctl_counters(unsigned int cmd, void __user *uarg)
 	buf = dmx_get_buffer(out.fd, &dmabuf);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
+	c = &buf->counters;
+	out.attach = atomic64_read(&c->attach);
+	out.detach = atomic64_read(&c->detach);
+	for (i = 0; i < ARRAY_SIZE(out.map); i++) {
+		out.map[i] = atomic64_read(&c->map[i]);
+		out.unmap[i] = atomic64_read(&c->unmap[i]);
+	}
+	out.vmap = atomic64_read(&c->vmap);
+	out.vunmap = atomic64_read(&c->vunmap);
+	out.begin_cpu_access = atomic64_read(&c->begin_cpu);
+	out.end_cpu_access = atomic64_read(&c->end_cpu);
+	out.mmap = atomic64_read(&c->mmap);
 	spin_lock(&buf->stat_lock);
-	c = buf->counters;
+	out.failed = c->failed;
 	spin_unlock(&buf->stat_lock);
 	dma_buf_put(dmabuf);
 
-	out.attach = c.attach;
-	out.detach = c.detach;
-	for (i = 0; i < ARRAY_SIZE(out.map); i++) {
-		out.map[i] = c.map[i];
-		out.unmap[i] = c.unmap[i];
-	}
-	out.vmap = c.vmap;
-	out.vunmap = c.vunmap;
-	out.begin_cpu_access = c.begin_cpu;
-	out.end_cpu_access = c.end_cpu;
-	out.mmap = c.mmap;
-	out.failed = c.failed;
 	if (copy_to_user(uarg, &out, sizeof(out)))
 		return -EFAULT;
 	return 0;

@@ -24,9 +24,10 @@ struct dmx_buffer;
 struct seq_file;
 
 /**
- * struct dmx_counters - what importers did with a buffer (test mode)
+ * struct dmx_counters - what importers did with a buffer
  * @attach:	successful attaches; and so on, as in the uAPI struct
- *		dmabuf_exporter_counters.
+ *		dmabuf_exporter_counters. The counts are atomics: counting is
+ *		on every importer's hot path and needs no lock.
  * @detach:	detaches.
  * @map:	DMA mappings by direction (DMA_BIDIRECTIONAL..DMA_FROM_DEVICE).
  * @unmap:	unmappings by the direction they were mapped with.
@@ -35,20 +36,20 @@ struct seq_file;
  * @begin_cpu:	begin_cpu_access calls that succeeded.
  * @end_cpu:	end_cpu_access calls.
  * @mmap:	userspace mappings made.
- * @failed:	calls failed by injection.
+ * @failed:	calls failed by injection (test mode), under the stat_lock.
  * @inject_left: per operation, how many more calls fail.
  * @inject_error: per operation, the negative errno they fail with.
  */
 struct dmx_counters {
-	u64 attach;
-	u64 detach;
-	u64 map[3];
-	u64 unmap[3];
-	u64 vmap;
-	u64 vunmap;
-	u64 begin_cpu;
-	u64 end_cpu;
-	u64 mmap;
+	atomic64_t attach;
+	atomic64_t detach;
+	atomic64_t map[3];
+	atomic64_t unmap[3];
+	atomic64_t vmap;
+	atomic64_t vunmap;
+	atomic64_t begin_cpu;
+	atomic64_t end_cpu;
+	atomic64_t mmap;
 	u64 failed;
 	u32 inject_left[DMABUF_EXPORTER_OP_COUNT];
 	int inject_error[DMABUF_EXPORTER_OP_COUNT];
@@ -91,7 +92,8 @@ struct dmx_kind {
  * @nr_mapped:	attachments currently mapped for DMA.
  * @vmap_count:	number of active kernel mappings sharing @vaddr.
  * @vaddr:	kernel virtual address while @vmap_count > 0.
- * @stat_lock:	protects @counters; a spinlock, so any path may count.
+ * @stat_lock:	protects the injection members of @counters; a spinlock,
+ *		so any path may check for an injected failure.
  * @counters:	operation counters and injected failures.
  * @mmap_count:	userspace mappings (VMAs) alive; not under @lock.
  */
@@ -110,7 +112,7 @@ struct dmx_buffer {
 	unsigned int nr_mapped;
 	unsigned int vmap_count;
 	void *vaddr;
-	spinlock_t stat_lock;	/* protects counters */
+	spinlock_t stat_lock;	/* protects counters' injection members */
 	struct dmx_counters counters;
 	atomic_t mmap_count;
 };
@@ -140,10 +142,17 @@ int dmx_copy_struct_from_user(void *dst, size_t ksize, void __user *uarg,
 u64 dmx_max_buffer_size(void);
 u64 dmx_max_total_size(void);
 u64 dmx_max_pinned_size(void);
-bool dmx_test_mode(void);
 long dmx_install_fd(struct dma_buf *dmabuf, u32 fd_flags, void __user *uarg,
 		    void *karg, size_t usize, u32 *fd_field);
 long dmx_info_ioctl(unsigned int cmd, void __user *uarg);
+
+extern bool dmx_test_exporter;
+
+/* Test mode (the test_exporter parameter): injected failures. */
+static inline bool dmx_test_mode(void)
+{
+	return READ_ONCE(dmx_test_exporter);
+}
 
 /* ctl.c */
 extern const struct file_operations dmx_ctl_fops;

@@ -37,8 +37,8 @@ module_param(max_total_mb, uint, 0644);
 MODULE_PARM_DESC(max_total_mb,
 		 "Most memory all live buffers together may hold, in MiB (default 0: three quarters of RAM)");
 
-static bool test_exporter;
-module_param(test_exporter, bool, 0644);
+bool dmx_test_exporter;
+module_param_named(test_exporter, dmx_test_exporter, bool, 0644);
 MODULE_PARM_DESC(test_exporter,
 		 "Allow failure injection into buffers' operations (DMABUF_EXPORTER_IOCTL_INJECT), for importers' tests (default off)");
 
@@ -80,11 +80,6 @@ u64 dmx_max_total_size(void)
 	if (mb)
 		return (u64)mb << 20;
 	return (u64)(totalram_pages() / 4 * 3) << PAGE_SHIFT;
-}
-
-bool dmx_test_mode(void)
-{
-	return READ_ONCE(test_exporter);
 }
 
 u64 dmx_max_pinned_size(void)
