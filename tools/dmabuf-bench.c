@@ -681,6 +681,14 @@ int main(int argc, char **argv)
 	run_row("read_bw", "read through map", "MB/s", 1, g.bw_size, op_read);
 	run_row("sync_start_end", "SYNC start+end", "us", 0, g.sync_size, op_sync);
 	run_row("import", "import existing memory", "MB/s", 1, g.import_size, op_import);
+	/*
+	 * vgem, like every device without DMA parameters, takes segments of
+	 * up to 64 KiB: one for every provider at that size, many for a
+	 * larger buffer, where providers that split differ from those that
+	 * do not (docs/benchmarks.md).
+	 */
+	if (g.sync_size > 64 << 10)
+		run_row("vgem_import", "vgem import+release", "us", 0, 64 << 10, op_vgem);
 	run_row("vgem_import", "vgem import+release", "us", 0, g.sync_size, op_vgem);
 
 	if (g.tool.json) {
