@@ -191,4 +191,92 @@ TEST_F(mem, device_reads_what_the_user_wrote_to_malloced_memory)
 	EXPECT_EQ(n, edu_mismatch(dev, 0, expect, n));
 }
 
+/*
+ * A buffer of many segments: 128 pages of a memfd, every other one and in
+ * reverse order (UDMABUF_CREATE_LIST on our ctl node), so no two merge. An
+ * attachment keeps its tables inside itself up to a few dozen entries and
+ * allocates them beyond (driver/buffer.c); this one takes the second path.
+ * The device copies all of it into a system buffer and most of it back, at
+ * offsets that are not page multiples.
+ */
+#define SCATTER_PAGES	128
+
+/* Byte j of the list buffer is byte scatter_off(j) of the memfd. */
+static size_t scatter_off(size_t j)
+{
+	return 2 * (SCATTER_PAGES - 1 - j / PAGE) * PAGE + j % PAGE;
+}
+
+TEST_F_TIMEOUT(mem, copies_through_a_buffer_of_128_scattered_pages_are_byte_exact, 120)
+{
+	struct {
+		struct udmabuf_create_list head;
+		struct udmabuf_create_item items[SCATTER_PAGES];
+	} req = { .head = { .flags = UDMABUF_FLAGS_CLOEXEC, .count = SCATTER_PAGES } };
+	struct dmabuf_exporter_query q = { 0 };
+	const size_t len = SCATTER_PAGES * PAGE, file_len = 2 * len;
+	uint8_t *file, *sysmap, *model = malloc(len), *pat = malloc(len);
+	int memfd, list, node, sys;
+	size_t j;
+
+	ASSERT_NE(NULL, model);
+	ASSERT_NE(NULL, pat);
+	memfd = memfd_create("scattered", MFD_ALLOW_SEALING | MFD_CLOEXEC);
+	ASSERT_LE(0, memfd);
+	ASSERT_EQ(0, ftruncate(memfd, file_len));
+	ASSERT_EQ(0, fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK));
+	file = mmap(NULL, file_len, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	ASSERT_NE(MAP_FAILED, file);
+	edu_pattern(file, 0, file_len, 70);
+	for (j = 0; j < SCATTER_PAGES; j++)
+		req.items[j] = (struct udmabuf_create_item){
+			.memfd = (uint32_t)memfd,
+			.offset = scatter_off(j * PAGE),
+			.size = PAGE,
+		};
+	list = ioctl(self->ctl, UDMABUF_CREATE_LIST, &req);
+	ASSERT_LE(0, list) TH_LOG("UDMABUF_CREATE_LIST: %s", strerror(errno));
+	q.fd = (uint32_t)list;
+	ASSERT_EQ(0, ioctl(self->ctl, DMABUF_EXPORTER_IOCTL_QUERY, &q));
+	ASSERT_LT(100, q.segments);
+
+	node = dmx_open_node("system");
+	ASSERT_LE(0, node);
+	sys = dmx_alloc(node, len);
+	close(node);
+	ASSERT_LE(0, sys);
+	sysmap = edu_map(sys, len);
+	ASSERT_NE(MAP_FAILED, sysmap);
+	ASSERT_EQ(0, edu_cpu_fill(sys, sysmap, 0, len, 71));
+
+	/* All of the list into the system buffer. */
+	ASSERT_EQ(0, __edu_copy(self->edu, list, sys, 0, 0, 0, len));
+	for (j = 0; j < len; j++)
+		model[j] = file[scatter_off(j)];
+	ASSERT_EQ(0, __dmx_sync(sys, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));
+	EXPECT_EQ(len, edu_mismatch(sysmap, 0, model, len));
+	ASSERT_EQ(0, __dmx_sync(sys, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
+
+	/* And back: the system buffer's bytes [5, len - 3) over the list's. */
+	ASSERT_EQ(0, edu_cpu_fill(sys, sysmap, 0, len, 72));
+	ASSERT_EQ(0, __edu_copy(self->edu, sys, list, 0, 5, 5, len - 8));
+	edu_pattern(pat, 0, len, 72);
+	for (j = 5; j < len - 3; j++)
+		model[j] = pat[j];
+	ASSERT_EQ(0, __dmx_sync(list, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));
+	for (j = 0; j < len; j++)
+		if (file[scatter_off(j)] != model[j])
+			break;
+	EXPECT_EQ(len, j) TH_LOG("list byte %zu differs", j);
+	ASSERT_EQ(0, __dmx_sync(list, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
+
+	munmap(sysmap, len);
+	close(sys);
+	close(list);
+	munmap(file, file_len);
+	close(memfd);
+	free(pat);
+	free(model);
+}
+
 TEST_HARNESS_MAIN
