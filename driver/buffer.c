@@ -46,9 +46,10 @@ struct dmx_attachment {
 
 /*
  * Entries per table kept inside struct dmx_attachment, so that it and both
- * tables fit in one page: one allocation instead of three for the common
- * attachments (up to 3 MiB of chunks mapped for a device of 64 KiB
- * segments), the way sg_alloc_table_chained() embeds a first chunk.
+ * tables fit in one page (63 entries each on x86-64): one allocation
+ * instead of three for the common attachments (up to almost 4 MiB for a
+ * device of 64 KiB segments), the way sg_alloc_table_chained() embeds a
+ * first chunk.
  * Attach and detach are on every import's path.
  */
 #define DMX_INLINE_SG	((PAGE_SIZE - sizeof(struct dmx_attachment)) / \
