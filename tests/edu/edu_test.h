@@ -2,7 +2,7 @@
 /*
  * Helpers of the edu importer tests (kselftest_harness.h based).
  *
- * As in ../dmx_test.h: __thing() returns 0 or -errno and asserts nothing, so
+ * As in dmx_test.h: __thing() returns 0 or -errno and asserts nothing, so
  * error-path tests compare exact errnos.
  *
  * The exporters the protocol is checked against are opened by name:
@@ -39,7 +39,7 @@
 #include <linux/udmabuf.h>
 #include <xf86drm.h>
 
-#include "../dmx_test.h"
+#include "dmx_test.h"
 
 #define EDU_MODULE		"dmabuf_exporter_edu"
 #define EDU_NODE		DMABUF_EXPORTER_EDU_DEV_PREFIX "0"

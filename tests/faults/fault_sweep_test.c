@@ -37,7 +37,7 @@
 #include <linux/udmabuf.h>
 #include <xf86drm.h>
 
-#include "../edu/edu_test.h"	/* includes ../dmx_test.h */
+#include "edu_test.h"	/* includes dmx_test.h */
 #include "kselftest_harness.h"
 
 #define FAIL_NTH	"/proc/thread-self/fail-nth"

@@ -30,7 +30,7 @@
 
 #include <linux/udmabuf.h>
 
-#include "../edu/edu_test.h"
+#include "edu_test.h"
 #include "kselftest_harness.h"
 #include "stress.h"
 
