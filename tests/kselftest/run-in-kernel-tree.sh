@@ -9,7 +9,8 @@
 # tools/testing/selftests/dmabuf-exporter, builds it with
 # "make -C tools/testing/selftests TARGETS=dmabuf-exporter", and runs
 # "... run_tests" inside a QEMU guest of KVER with the module loaded. Prints
-# the runner's TAP (one line per test program) and fails if any is not ok.
+# the runner's TAP (one result per test program, with the program's own
+# output as comments) and fails if any is not ok.
 set -eu
 
 [ $# -eq 3 ] || { echo "usage: $0 KVER MODULE.ko WORKDIR" >&2; exit 2; }
@@ -54,17 +55,26 @@ if ! make -C "$tree/tools/testing/selftests" TARGETS=dmabuf-exporter >"$log" 2>&
 	exit 1
 fi
 
+# The runner's output stays in the guest's /tmp (a tmpfs) until the end:
+# written to the results share while the programs run, its 9p writes would
+# pin pages under the tests that count the system's pinned user pages
+# (/proc/vmstat, see dmx_pins_held()).
 out=$work/run.log
 status=0
 "$src/tests/vm/run-vm.sh" --kernel "$kver" --modprobe vgem --modprobe vivid \
-	--module "$ko" --exec -- \
-	make -C "$tree/tools/testing/selftests" TARGETS=dmabuf-exporter run_tests \
+	--module "$ko" --exec -- sh -c '
+		make -C "$1" TARGETS=dmabuf-exporter run_tests >/tmp/run.log 2>&1
+		rc=$?
+		cat /tmp/run.log
+		exit $rc' sh "$tree/tools/testing/selftests" \
 	>"$out" 2>"$work/vm.log" || status=$?
 
-# The runner's own TAP: one result per program, nested results as comments.
+# The runner's own TAP: one result per program, each preceded by what the
+# program printed (its own TAP, which the runner turns into comments).
 echo "TAP version 13"
-grep -E '^(not )?ok [0-9]+ selftests: dmabuf-exporter: ' "$out" |
-	awk '{ if ($1 == "not") $3 = NR; else $2 = NR; print }'
+awk '/^(not )?ok [0-9]+ selftests: dmabuf-exporter: / {
+	n++; if ($1 == "not") $3 = n; else $2 = n; print; next
+} /^#/' "$out"
 n=$(grep -cE '^(not )?ok [0-9]+ selftests: dmabuf-exporter: ' "$out" || true)
 echo "1..$n"
 if [ "$status" -ne 0 ] || [ "$n" -eq 0 ] ||
