@@ -38,15 +38,23 @@ if [ ! -f "$tree/tools/testing/selftests/lib.mk" ]; then
 	rmdir "$work/extract"
 fi
 
+# The target is flat, as kselftest targets are: the programs (some from
+# subdirectories of tests/ here) and every header they include next to the
+# Makefile, our uAPI headers under include/linux.
 target=$tree/tools/testing/selftests/dmabuf-exporter
 rm -rf "$target"
 mkdir -p "$target/include/linux"
 cp "$src"/tests/Makefile "$src"/tests/config "$src"/tests/dmx_test.h \
+	"$src"/tests/edu/edu_test.h "$src"/tests/stress/stress.h \
 	"$src"/tools/vgem.h "$target/"
 for prog in $(sed -n 's/^\t\([a-z_]*_test\).*/\1/p' "$src/tests/Makefile"); do
-	cp "$src/tests/$prog.c" "$target/"
+	for dir in tests tests/stress tests/edu; do
+		[ -f "$src/$dir/$prog.c" ] && break
+	done
+	cp "$src/$dir/$prog.c" "$target/"
 done
-cp "$src/uapi/linux/dmabuf_exporter.h" "$target/include/linux/"
+cp "$src/uapi/linux/dmabuf_exporter.h" "$src/uapi/linux/dmabuf_exporter_edu.h" \
+	"$target/include/linux/"
 
 log=$work/build.log
 if ! make -C "$tree/tools/testing/selftests" TARGETS=dmabuf-exporter >"$log" 2>&1; then
