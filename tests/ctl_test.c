@@ -3,10 +3,7 @@
  * /dev/dmabuf-exporter/ctl: allocation with kind, size and name; queries;
  * module-wide limits; every error with its exact errno.
  */
-#include <inttypes.h>
 #include <signal.h>
-#include <sys/mount.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <xf86drm.h>
 
@@ -459,62 +456,38 @@ TEST_F(ctl, extension_ioctls_on_a_kind_node_are_enotty)
 	close(node);
 }
 
-static int read_u64(const char *path, uint64_t *v)
-{
-	FILE *f = fopen(path, "re");
-	int ret;
-
-	if (!f)
-		return -errno;
-	ret = fscanf(f, "%" SCNu64, v) == 1 ? 0 : -EINVAL;
-	fclose(f);
-	return ret;
-}
-
 /* Pages are charged to the memory cgroup of the process that allocates. */
 TEST_F(ctl, pages_are_charged_to_the_allocating_memory_cgroup)
 {
-	char root[64] = "/sys/fs/cgroup", cg[128], path[192], pid[32];
-	char mnt[] = "/tmp/dmx-cgroup-XXXXXX";
-	uint64_t before, during, after;
-	const uint64_t len = 16 << 20;
-	int mounted = 0, buf;
+	const int64_t len = 16 << 20;
+	int64_t before, during, after;
+	struct dmx_memcg memcg;
+	int buf;
 
-	if (access("/sys/fs/cgroup/cgroup.controllers", F_OK)) {
-		ASSERT_NE(NULL, mkdtemp(mnt));
-		ASSERT_EQ(0, mount("none", mnt, "cgroup2", 0, NULL));
-		snprintf(root, sizeof(root), "%s", mnt);
-		mounted = 1;
-	}
-	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", root);
-	if (dmx_write_file(path, "+memory"))
+	ASSERT_EQ(0, dmx_memcg_mount(&memcg, "/tmp/dmx-cgroup-XXXXXX"));
+	if (dmx_memcg_enable(&memcg))
 		SKIP(goto out_umount, "no memory controller");
-	snprintf(cg, sizeof(cg), "%s/dmx-test-%d", root, getpid());
-	ASSERT_EQ(0, mkdir(cg, 0755));
-	snprintf(pid, sizeof(pid), "%d", getpid());
-	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
-	ASSERT_EQ(0, dmx_write_file(path, pid));
+	ASSERT_EQ(0, dmx_memcg_mkdir(&memcg, "dmx-test"));
+	ASSERT_EQ(0, dmx_memcg_enter(&memcg));
 
-	snprintf(path, sizeof(path), "%s/memory.current", cg);
-	ASSERT_EQ(0, read_u64(path, &before));
+	before = dmx_memcg_current(&memcg);
+	ASSERT_LE(0, before);
 	buf = ctl_alloc(self->ctl, DMABUF_EXPORTER_KIND_SYSTEM, len, NULL);
 	ASSERT_LE(0, buf);
-	ASSERT_EQ(0, read_u64(path, &during));
+	during = dmx_memcg_current(&memcg);
+	ASSERT_LE(0, during);
 	close(buf);
-	ASSERT_EQ(0, read_u64(path, &after));
-	EXPECT_LE(before + len, during) TH_LOG("charged %llu of %llu bytes",
-					       (unsigned long long)(during - before),
-					       (unsigned long long)len);
+	after = dmx_memcg_current(&memcg);
+	ASSERT_LE(0, after);
+	EXPECT_LE(before + len, during) TH_LOG("charged %lld of %lld bytes",
+					       (long long)(during - before),
+					       (long long)len);
 	EXPECT_GT(before + len / 2, after) TH_LOG("not uncharged when freed");
 
-	snprintf(path, sizeof(path), "%s/cgroup.procs", root);
-	EXPECT_EQ(0, dmx_write_file(path, pid));
-	EXPECT_EQ(0, rmdir(cg));
+	EXPECT_EQ(0, dmx_memcg_leave(&memcg));
+	EXPECT_EQ(0, dmx_memcg_rmdir(&memcg));
 out_umount:
-	if (mounted) {
-		umount(mnt);
-		rmdir(mnt);
-	}
+	dmx_memcg_umount(&memcg);
 }
 
 TEST_F(ctl, debugfs_lists_live_buffers_with_kind_and_name)

@@ -13,11 +13,15 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -339,6 +343,120 @@ static inline long dmx_module_refcnt(void)
 		n = -1;
 	fclose(f);
 	return n;
+}
+
+/*
+ * A memory cgroup (v2) of a test's own, to see and limit what our buffers
+ * charge. Set up in steps, so that each test checks each step as it needs to
+ * (asserts, skips, or notes why and goes on without):
+ *
+ *	dmx_memcg_mount(&m, "/tmp/dmx-...-XXXXXX")	the hierarchy
+ *	dmx_memcg_enable(&m)		its memory controller; fails without one
+ *	dmx_memcg_mkdir(&m, "dmx-...")	the group, <hierarchy>/dmx-...-<pid>
+ *	dmx_memcg_write(&m, "memory.max", "32M")
+ *	dmx_memcg_enter(&m) ... dmx_memcg_leave(&m)
+ *	dmx_memcg_rmdir(&m)
+ *	dmx_memcg_umount(&m)		last, whichever step failed
+ */
+struct dmx_memcg {
+	char root[64];		/* the hierarchy */
+	char cg[128];		/* the group */
+	char mnt[48];		/* our own mount of the hierarchy, if any */
+	bool mounted;
+};
+
+/*
+ * The cgroup v2 hierarchy: /sys/fs/cgroup, or where that is not one (a host
+ * with cgroup v1 or the hybrid layout) a private mount at
+ * mkdtemp(@mnt_template).
+ */
+static inline int dmx_memcg_mount(struct dmx_memcg *m, const char *mnt_template)
+{
+	memset(m, 0, sizeof(*m));
+	snprintf(m->root, sizeof(m->root), "/sys/fs/cgroup");
+	if (!access("/sys/fs/cgroup/cgroup.controllers", F_OK))
+		return 0;
+	snprintf(m->mnt, sizeof(m->mnt), "%s", mnt_template);
+	if (!mkdtemp(m->mnt) || mount("none", m->mnt, "cgroup2", 0, NULL))
+		return -errno;
+	snprintf(m->root, sizeof(m->root), "%s", m->mnt);
+	m->mounted = true;
+	return 0;
+}
+
+/* Give the hierarchy's groups the memory controller: fails without one. */
+static inline int dmx_memcg_enable(const struct dmx_memcg *m)
+{
+	char path[192];
+
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", m->root);
+	return dmx_write_file(path, "+memory");
+}
+
+/* Create the group <hierarchy>/<@name>-<pid>: one per test process. */
+static inline int dmx_memcg_mkdir(struct dmx_memcg *m, const char *name)
+{
+	snprintf(m->cg, sizeof(m->cg), "%s/%s-%d", m->root, name, getpid());
+	return mkdir(m->cg, 0755) ? -errno : 0;
+}
+
+/* Write @val to the group's @file (memory.max, ...). */
+static inline int dmx_memcg_write(const struct dmx_memcg *m, const char *file,
+				  const char *val)
+{
+	char path[192];
+
+	snprintf(path, sizeof(path), "%s/%s", m->cg, file);
+	return dmx_write_file(path, val);
+}
+
+/* Move the calling process into the cgroup directory @dir. */
+static inline int __dmx_cgroup_move_self(const char *dir)
+{
+	char path[192], pid[32];
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	return dmx_write_file(path, pid);
+}
+
+/* Charge the calling process's allocations to the group from now on. */
+static inline int dmx_memcg_enter(const struct dmx_memcg *m)
+{
+	return __dmx_cgroup_move_self(m->cg);
+}
+
+/* Back to the hierarchy's root, which empties the group for rmdir. */
+static inline int dmx_memcg_leave(const struct dmx_memcg *m)
+{
+	return __dmx_cgroup_move_self(m->root);
+}
+
+/* Bytes charged to the group (memory.current), or -1. */
+static inline int64_t dmx_memcg_current(const struct dmx_memcg *m)
+{
+	char path[192], buf[32];
+
+	snprintf(path, sizeof(path), "%s/memory.current", m->cg);
+	if (dmx_read_file(path, buf, sizeof(buf)))
+		return -1;
+	return strtoll(buf, NULL, 10);
+}
+
+/* Remove the group; it must hold no process by now. */
+static inline int dmx_memcg_rmdir(const struct dmx_memcg *m)
+{
+	return rmdir(m->cg) ? -errno : 0;
+}
+
+/* Undo dmx_memcg_mount(): our own mount, if it made one, and its directory. */
+static inline void dmx_memcg_umount(struct dmx_memcg *m)
+{
+	if (!m->mounted)
+		return;
+	umount(m->mnt);
+	rmdir(m->mnt);
+	m->mounted = false;
 }
 
 #ifdef _XF86DRM_H_

@@ -17,6 +17,8 @@
 #include "edu_test.h"
 #include "kselftest_harness.h"
 
+EDU_SKIP_PROGRAM_WITHOUT_NODE
+
 #define PAGE		4096u
 #define COPY_LEN	(4 * PAGE)	/* ~20 transfers: about two seconds */
 #define WAIT_MS		500		/* how long a blocked call is watched */

@@ -26,6 +26,8 @@
 #include "edu_test.h"
 #include "kselftest_harness.h"
 
+EDU_SKIP_PROGRAM_WITHOUT_NODE
+
 #define PAGE		4096u
 #define BUF_LEN		(2 * PAGE)
 /* A range across the page boundary, within the device buffer's 4095 bytes. */

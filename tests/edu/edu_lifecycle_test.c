@@ -14,6 +14,8 @@
 #include "edu_test.h"
 #include "kselftest_harness.h"
 
+EDU_SKIP_PROGRAM_WITHOUT_NODE
+
 #define PAGE		4096u
 #define LONG_LEN	(8 * PAGE)	/* ~40 transfers: about four seconds */
 

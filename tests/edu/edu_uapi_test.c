@@ -12,6 +12,8 @@
 #include "edu_test.h"
 #include "kselftest_harness.h"
 
+EDU_SKIP_PROGRAM_WITHOUT_NODE
+
 #define PAGE		4096u
 #define BUF_LEN		(4 * PAGE)
 

@@ -11,6 +11,8 @@
 #include "edu_test.h"
 #include "kselftest_harness.h"
 
+EDU_SKIP_PROGRAM_WITHOUT_NODE
+
 #define PAGE		4096UL
 #define LEN		(5 * PAGE)
 

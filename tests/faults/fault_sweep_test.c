@@ -30,14 +30,12 @@
 #include <sched.h>
 #include <stdbool.h>
 #include <stdlib.h>
-#include <sys/mount.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <linux/udmabuf.h>
 #include <xf86drm.h>
 
-#include "../edu/edu_test.h"	/* includes ../dmx_test.h */
+#include "edu_test.h"	/* includes dmx_test.h */
 #include "kselftest_harness.h"
 
 #define FAIL_NTH	"/proc/thread-self/fail-nth"
@@ -201,37 +199,22 @@ static int __query(int ctl, int fd, struct dmabuf_exporter_query *q)
  * in memory.current; kmemleak does not track pages, only slab objects.
  */
 struct memcg {
-	char root[64];
-	char cg[128];
-	char mnt[32];
-	bool mounted;
+	struct dmx_memcg cg;
 	bool entered;
 	const char *why;	/* why the charge is not checked */
 };
 
 static void memcg_enter(struct memcg *m)
 {
-	char path[192], pid[32];
-
-	snprintf(m->root, sizeof(m->root), "/sys/fs/cgroup");
-	snprintf(m->mnt, sizeof(m->mnt), "/tmp/dmx-faults-XXXXXX");
-	if (access("/sys/fs/cgroup/cgroup.controllers", F_OK)) {
-		if (!mkdtemp(m->mnt) || mount("none", m->mnt, "cgroup2", 0, NULL)) {
-			m->why = "cannot mount cgroup2";
-			return;
-		}
-		snprintf(m->root, sizeof(m->root), "%s", m->mnt);
-		m->mounted = true;
+	if (dmx_memcg_mount(&m->cg, "/tmp/dmx-faults-XXXXXX")) {
+		m->why = "cannot mount cgroup2";
+		return;
 	}
-	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", m->root);
-	if (dmx_write_file(path, "+memory")) {
+	if (dmx_memcg_enable(&m->cg)) {
 		m->why = "no memory controller";
 		return;
 	}
-	snprintf(m->cg, sizeof(m->cg), "%s/dmx-faults-%d", m->root, getpid());
-	snprintf(pid, sizeof(pid), "%d", getpid());
-	snprintf(path, sizeof(path), "%s/cgroup.procs", m->cg);
-	if (mkdir(m->cg, 0755) || dmx_write_file(path, pid)) {
+	if (dmx_memcg_mkdir(&m->cg, "dmx-faults") || dmx_memcg_enter(&m->cg)) {
 		m->why = "cannot create a memory cgroup";
 		return;
 	}
@@ -240,31 +223,17 @@ static void memcg_enter(struct memcg *m)
 
 static void memcg_leave(struct memcg *m)
 {
-	char path[192], pid[32];
-
 	if (m->entered) {
-		snprintf(pid, sizeof(pid), "%d", getpid());
-		snprintf(path, sizeof(path), "%s/cgroup.procs", m->root);
-		dmx_write_file(path, pid);
-		rmdir(m->cg);
+		dmx_memcg_leave(&m->cg);
+		dmx_memcg_rmdir(&m->cg);
 	}
-	if (m->mounted) {
-		umount(m->mnt);
-		rmdir(m->mnt);
-	}
+	dmx_memcg_umount(&m->cg);
 }
 
 /* Bytes charged to the test's cgroup, or -1. */
 static int64_t memcg_current(const struct memcg *m)
 {
-	char path[192], buf[32];
-
-	if (!m->entered)
-		return -1;
-	snprintf(path, sizeof(path), "%s/memory.current", m->cg);
-	if (dmx_read_file(path, buf, sizeof(buf)))
-		return -1;
-	return strtoll(buf, NULL, 10);
+	return m->entered ? dmx_memcg_current(&m->cg) : -1;
 }
 
 /*

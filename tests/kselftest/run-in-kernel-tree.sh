@@ -9,7 +9,8 @@
 # tools/testing/selftests/dmabuf-exporter, builds it with
 # "make -C tools/testing/selftests TARGETS=dmabuf-exporter", and runs
 # "... run_tests" inside a QEMU guest of KVER with the module loaded. Prints
-# the runner's TAP (one line per test program) and fails if any is not ok.
+# the runner's TAP (one result per test program, with the program's own
+# output as comments) and fails if any is not ok.
 set -eu
 
 [ $# -eq 3 ] || { echo "usage: $0 KVER MODULE.ko WORKDIR" >&2; exit 2; }
@@ -37,15 +38,23 @@ if [ ! -f "$tree/tools/testing/selftests/lib.mk" ]; then
 	rmdir "$work/extract"
 fi
 
+# The target is flat, as kselftest targets are: the programs (some from
+# subdirectories of tests/ here) and every header they include next to the
+# Makefile, our uAPI headers under include/linux.
 target=$tree/tools/testing/selftests/dmabuf-exporter
 rm -rf "$target"
 mkdir -p "$target/include/linux"
 cp "$src"/tests/Makefile "$src"/tests/config "$src"/tests/dmx_test.h \
+	"$src"/tests/edu/edu_test.h "$src"/tests/stress/stress.h \
 	"$src"/tools/vgem.h "$target/"
 for prog in $(sed -n 's/^\t\([a-z_]*_test\).*/\1/p' "$src/tests/Makefile"); do
-	cp "$src/tests/$prog.c" "$target/"
+	for dir in tests tests/stress tests/edu; do
+		[ -f "$src/$dir/$prog.c" ] && break
+	done
+	cp "$src/$dir/$prog.c" "$target/"
 done
-cp "$src/uapi/linux/dmabuf_exporter.h" "$target/include/linux/"
+cp "$src/uapi/linux/dmabuf_exporter.h" "$src/uapi/linux/dmabuf_exporter_edu.h" \
+	"$target/include/linux/"
 
 log=$work/build.log
 if ! make -C "$tree/tools/testing/selftests" TARGETS=dmabuf-exporter >"$log" 2>&1; then
@@ -54,17 +63,26 @@ if ! make -C "$tree/tools/testing/selftests" TARGETS=dmabuf-exporter >"$log" 2>&
 	exit 1
 fi
 
+# The runner's output stays in the guest's /tmp (a tmpfs) until the end:
+# written to the results share while the programs run, its 9p writes would
+# pin pages under the tests that count the system's pinned user pages
+# (/proc/vmstat, see dmx_pins_held()).
 out=$work/run.log
 status=0
 "$src/tests/vm/run-vm.sh" --kernel "$kver" --modprobe vgem --modprobe vivid \
-	--module "$ko" --exec -- \
-	make -C "$tree/tools/testing/selftests" TARGETS=dmabuf-exporter run_tests \
+	--module "$ko" --exec -- sh -c '
+		make -C "$1" TARGETS=dmabuf-exporter run_tests >/tmp/run.log 2>&1
+		rc=$?
+		cat /tmp/run.log
+		exit $rc' sh "$tree/tools/testing/selftests" \
 	>"$out" 2>"$work/vm.log" || status=$?
 
-# The runner's own TAP: one result per program, nested results as comments.
+# The runner's own TAP: one result per program, each preceded by what the
+# program printed (its own TAP, which the runner turns into comments).
 echo "TAP version 13"
-grep -E '^(not )?ok [0-9]+ selftests: dmabuf-exporter: ' "$out" |
-	awk '{ if ($1 == "not") $3 = NR; else $2 = NR; print }'
+awk '/^(not )?ok [0-9]+ selftests: dmabuf-exporter: / {
+	n++; if ($1 == "not") $3 = n; else $2 = n; print; next
+} /^#/' "$out"
 n=$(grep -cE '^(not )?ok [0-9]+ selftests: dmabuf-exporter: ' "$out" || true)
 echo "1..$n"
 if [ "$status" -ne 0 ] || [ "$n" -eq 0 ] ||

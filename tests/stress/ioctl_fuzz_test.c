@@ -23,7 +23,7 @@
 #include <sys/resource.h>
 #include <xf86drm.h>
 
-#include "../edu/edu_test.h"
+#include "edu_test.h"
 #include "kselftest_harness.h"
 #include "stress.h"
 

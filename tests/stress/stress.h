@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "../dmx_test.h"
+#include "dmx_test.h"
 
 #define MODNAME		"dmabuf_exporter"
 

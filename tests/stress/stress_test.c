@@ -21,16 +21,14 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
-#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <xf86drm.h>
 
 #include <linux/udmabuf.h>
 
-#include "../edu/edu_test.h"
+#include "edu_test.h"
 #include "kselftest_harness.h"
 #include "stress.h"
 
@@ -1020,32 +1018,23 @@ static int cg_fill(int node, int *err)
  */
 TEST(memory_cgroup_limit_gives_enomem_without_oom_kill_and_recovers)
 {
-	char root[64] = "/sys/fs/cgroup", cg[128], path[192], pid[32];
-	char mnt[] = "/tmp/dmx-stress-cgroup-XXXXXX";
+	struct dmx_memcg memcg;
 	struct cg_result *res;
 	struct baseline base;
-	int mounted = 0, status, i;
+	int status, i;
+	char path[192];
 	int64_t oom_kills;
 	pid_t child;
 
 	DMX_REQUIRE_MODULE();
 	ASSERT_EQ(0, take_baseline(&base));
-	if (access("/sys/fs/cgroup/cgroup.controllers", F_OK)) {
-		ASSERT_NE(NULL, mkdtemp(mnt));
-		ASSERT_EQ(0, mount("none", mnt, "cgroup2", 0, NULL));
-		snprintf(root, sizeof(root), "%s", mnt);
-		mounted = 1;
-	}
-	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", root);
-	if (dmx_write_file(path, "+memory"))
+	ASSERT_EQ(0, dmx_memcg_mount(&memcg, "/tmp/dmx-stress-cgroup-XXXXXX"));
+	if (dmx_memcg_enable(&memcg))
 		SKIP(goto out_umount, "no memory controller");
-	snprintf(cg, sizeof(cg), "%s/dmx-stress-%d", root, getpid());
-	ASSERT_EQ(0, mkdir(cg, 0755));
-	snprintf(path, sizeof(path), "%s/memory.max", cg);
-	ASSERT_EQ(0, dmx_write_file(path, "32M"));
+	ASSERT_EQ(0, dmx_memcg_mkdir(&memcg, "dmx-stress"));
+	ASSERT_EQ(0, dmx_memcg_write(&memcg, "memory.max", "32M"));
 	/* No swap in the guests; set it anyway so the limit is the limit. */
-	snprintf(path, sizeof(path), "%s/memory.swap.max", cg);
-	dmx_write_file(path, "0");
+	dmx_memcg_write(&memcg, "memory.swap.max", "0");
 	res = mmap(NULL, sizeof(*res), PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, res);
@@ -1053,9 +1042,7 @@ TEST(memory_cgroup_limit_gives_enomem_without_oom_kill_and_recovers)
 	child = fork();
 	ASSERT_LE(0, child);
 	if (!child) {
-		snprintf(pid, sizeof(pid), "%d", getpid());
-		snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
-		if (dmx_write_file(path, pid))
+		if (dmx_memcg_enter(&memcg))
 			_exit(2);
 		for (i = 0; i < 3; i++) {
 			int node = dmx_open_node(kind_nodes[i]), fd;
@@ -1074,7 +1061,7 @@ TEST(memory_cgroup_limit_gives_enomem_without_oom_kill_and_recovers)
 		_exit(0);
 	}
 	ASSERT_EQ(child, waitpid(child, &status, 0));
-	snprintf(path, sizeof(path), "%s/memory.events", cg);
+	snprintf(path, sizeof(path), "%s/memory.events", memcg.cg);
 	oom_kills = cg_key(path, "oom_kill");
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		TH_LOG("child status %#x (SIGKILL: OOM-killed)", status);
@@ -1093,13 +1080,10 @@ TEST(memory_cgroup_limit_gives_enomem_without_oom_kill_and_recovers)
 		EXPECT_EQ(ENOMEM, res->err_again[i]) TH_LOG("%s", kind_nodes[i]);
 	}
 	munmap(res, sizeof(*res));
-	EXPECT_EQ(0, rmdir(cg));
+	EXPECT_EQ(0, dmx_memcg_rmdir(&memcg));
 	EXPECT_BACK_TO_BASELINE(&base);
 out_umount:
-	if (mounted) {
-		umount(mnt);
-		rmdir(mnt);
-	}
+	dmx_memcg_umount(&memcg);
 }
 
 FIXTURE(limits) {
