@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# run-in-kernel-tree.sh KVER MODULE.ko WORKDIR
+# run-in-kernel-tree.sh KVER MODULE.ko WORKDIR [RUN-VM.SH OPTION]...
 #
 # Proves the kselftest target works where kernel developers run theirs: takes
 # tools/testing/selftests (and what its Makefiles include) out of Debian's
@@ -10,11 +10,16 @@
 # "make -C tools/testing/selftests TARGETS=dmabuf-exporter", and runs
 # "... run_tests" inside a QEMU guest of KVER with the module loaded. Prints
 # the runner's TAP (one result per test program, with the program's own
-# output as comments) and fails if any is not ok.
+# output as comments) and fails if any is not ok. Further options go to
+# run-vm.sh (meson passes the vivid parameters every guest gets).
 set -eu
 
-[ $# -eq 3 ] || { echo "usage: $0 KVER MODULE.ko WORKDIR" >&2; exit 2; }
+[ $# -ge 3 ] || {
+	echo "usage: $0 KVER MODULE.ko WORKDIR [RUN-VM.SH OPTION]..." >&2
+	exit 2
+}
 kver=$1 ko=$2 work=$3
+shift 3
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 tarball=${LINUX_SOURCE_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
@@ -44,11 +49,12 @@ fi
 target=$tree/tools/testing/selftests/dmabuf-exporter
 rm -rf "$target"
 mkdir -p "$target/include/linux"
-cp "$src"/tests/Makefile "$src"/tests/config "$src"/tests/dmx_test.h \
+cp "$src"/tests/Makefile "$src"/tests/config "$src"/tests/settings \
+	"$src"/tests/dmx_test.h \
 	"$src"/tests/edu/edu_test.h "$src"/tests/stress/stress.h \
 	"$src"/tools/vgem.h "$target/"
 for prog in $(sed -n 's/^\t\([a-z_]*_test\).*/\1/p' "$src/tests/Makefile"); do
-	for dir in tests tests/stress tests/edu; do
+	for dir in tests tests/stress tests/edu tests/faults; do
 		[ -f "$src/$dir/$prog.c" ] && break
 	done
 	cp "$src/$dir/$prog.c" "$target/"
@@ -70,7 +76,7 @@ fi
 out=$work/run.log
 status=0
 "$src/tests/vm/run-vm.sh" --kernel "$kver" --modprobe vgem --modprobe vivid \
-	--module "$ko" --exec -- sh -c '
+	--module "$ko" "$@" --exec -- sh -c '
 		make -C "$1" TARGETS=dmabuf-exporter run_tests >/tmp/run.log 2>&1
 		rc=$?
 		cat /tmp/run.log
