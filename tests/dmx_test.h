@@ -184,6 +184,16 @@ static inline int dmx_read_file(const char *path, char *buf, size_t size)
 	return 0;
 }
 
+/* The number @path holds (a sysfs, procfs, debugfs or cgroup file), or -1. */
+static inline long long dmx_read_number(const char *path)
+{
+	char buf[32];
+
+	if (dmx_read_file(path, buf, sizeof(buf)))
+		return -1;
+	return strtoll(buf, NULL, 10);
+}
+
 /* Write @val to @path (a sysfs, procfs or cgroup file). */
 static inline int dmx_write_file(const char *path, const char *val)
 {
@@ -200,19 +210,12 @@ static inline int dmx_write_file(const char *path, const char *val)
 /* Set a module parameter at runtime (they are all 0644). */
 static inline int dmx_write_param(const char *name, unsigned long value)
 {
-	char path[128];
-	FILE *f;
-	int ret;
+	char path[128], val[32];
 
 	snprintf(path, sizeof(path),
 		 "/sys/module/dmabuf_exporter/parameters/%s", name);
-	f = fopen(path, "we");
-	if (!f)
-		return -errno;
-	ret = fprintf(f, "%lu\n", value) < 0 ? -EIO : 0;
-	if (fclose(f))
-		ret = -errno;
-	return ret;
+	snprintf(val, sizeof(val), "%lu\n", value);
+	return dmx_write_file(path, val);
 }
 
 /* Drop capability @cap from this process's effective set. */
@@ -331,18 +334,13 @@ static inline int __dmx_counters(int ctl, int buf,
 	return ioctl(ctl, DMABUF_EXPORTER_IOCTL_COUNTERS, c) ? -errno : 0;
 }
 
-/* The module's reference count (/sys/module/.../refcnt), or -1. */
-static inline long dmx_module_refcnt(void)
+/* /sys/module/@mod/refcnt, or -1 when the module is not loaded. */
+static inline long dmx_module_refcnt(const char *mod)
 {
-	FILE *f = fopen("/sys/module/dmabuf_exporter/refcnt", "re");
-	long n = -1;
+	char path[128];
 
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &n) != 1)
-		n = -1;
-	fclose(f);
-	return n;
+	snprintf(path, sizeof(path), "/sys/module/%s/refcnt", mod);
+	return dmx_read_number(path);
 }
 
 /*
@@ -435,12 +433,10 @@ static inline int dmx_memcg_leave(const struct dmx_memcg *m)
 /* Bytes charged to the group (memory.current), or -1. */
 static inline int64_t dmx_memcg_current(const struct dmx_memcg *m)
 {
-	char path[192], buf[32];
+	char path[192];
 
 	snprintf(path, sizeof(path), "%s/memory.current", m->cg);
-	if (dmx_read_file(path, buf, sizeof(buf)))
-		return -1;
-	return strtoll(buf, NULL, 10);
+	return dmx_read_number(path);
 }
 
 /* Remove the group; it must hold no process by now. */

@@ -252,30 +252,14 @@ static long meminfo(const char *key)
 	return val;
 }
 
-static long read_nr_hugepages(void)
-{
-	FILE *f = fopen("/proc/sys/vm/nr_hugepages", "re");
-	long val = -1;
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &val) != 1)
-		val = -1;
-	fclose(f);
-	return val;
-}
+#define NR_HUGEPAGES	"/proc/sys/vm/nr_hugepages"
 
 static int write_nr_hugepages(long val)
 {
-	FILE *f = fopen("/proc/sys/vm/nr_hugepages", "we");
-	int ret;
+	char buf[32];
 
-	if (!f)
-		return -errno;
-	ret = fprintf(f, "%ld\n", val) < 0 ? -EIO : 0;
-	if (fclose(f))
-		ret = -errno;
-	return ret;
+	snprintf(buf, sizeof(buf), "%ld\n", val);
+	return dmx_write_file(NR_HUGEPAGES, buf);
 }
 
 /*
@@ -334,7 +318,7 @@ FIXTURE_VARIANT_ADD(hugetlb, kernel) {
 
 FIXTURE_SETUP(hugetlb)
 {
-	long kb = meminfo("Hugepagesize"), nr = read_nr_hugepages();
+	long kb = meminfo("Hugepagesize"), nr = dmx_read_number(NR_HUGEPAGES);
 	long free_pages;
 	int err;
 

@@ -32,17 +32,10 @@ static unsigned int vivid_allocator(unsigned int inst)
 {
 	char list[1024], *tok, *save = NULL;
 	unsigned int i = 0;
-	ssize_t n;
-	int fd;
 
-	fd = open("/sys/module/vivid/parameters/allocators", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (dmx_read_file("/sys/module/vivid/parameters/allocators", list,
+			  sizeof(list)))
 		return VIVID_VMALLOC;
-	n = read(fd, list, sizeof(list) - 1);
-	close(fd);
-	if (n <= 0)
-		return VIVID_VMALLOC;
-	list[n] = 0;
 	for (tok = strtok_r(list, ",\n", &save); tok;
 	     tok = strtok_r(NULL, ",\n", &save), i++)
 		if (i == inst)

@@ -26,15 +26,6 @@ static int __delete_module(void)
 	return 0;
 }
 
-/* The module's reference count, or -1. */
-static long module_refcnt(void)
-{
-	char buf[32];
-
-	if (dmx_read_file("/sys/module/" EDU_MODULE "/refcnt", buf, sizeof(buf)))
-		return -1;
-	return strtol(buf, NULL, 10);
-}
 
 struct copy_job {
 	int edu, src, dst;
@@ -67,7 +58,7 @@ FIXTURE_SETUP(life)
 	self->node = dmx_open_node("system");
 	if (self->node < 0)
 		SKIP(return, DMABUF_EXPORTER_DEV_SYSTEM " missing");
-	self->refcnt = module_refcnt();
+	self->refcnt = dmx_module_refcnt(EDU_MODULE);
 	ASSERT_LE(1, self->refcnt);
 }
 
@@ -112,11 +103,11 @@ TEST_F(life, rmmod_is_refused_while_someone_holds_a_fence_of_the_module)
 
 	close(self->edu);
 	self->edu = -1;
-	idle = module_refcnt();
+	idle = dmx_module_refcnt(EDU_MODULE);
 	EXPECT_EQ(-EWOULDBLOCK, __delete_module());
 	close(exp.fd);
 	/* Exactly the fence's reference is gone. */
-	EXPECT_EQ(idle - 1, module_refcnt());
+	EXPECT_EQ(idle - 1, dmx_module_refcnt(EDU_MODULE));
 	close(j.dst);
 	close(j.src);
 }
@@ -129,12 +120,12 @@ TEST_F(life, rmmod_is_refused_while_someone_holds_a_fence_of_the_module)
 TEST_F(life, buffers_the_device_used_do_not_pin_the_module)
 {
 	int src = dmx_alloc(self->node, PAGE), dst = dmx_alloc(self->node, PAGE);
-	long before = module_refcnt();
+	long before = dmx_module_refcnt(EDU_MODULE);
 
 	ASSERT_LE(0, src);
 	ASSERT_LE(0, dst);
 	ASSERT_EQ(0, __edu_copy(self->edu, src, dst, 0, 0, 0, 100));
-	EXPECT_EQ(before, module_refcnt());
+	EXPECT_EQ(before, dmx_module_refcnt(EDU_MODULE));
 	close(dst);
 	close(src);
 }

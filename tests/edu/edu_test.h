@@ -360,11 +360,7 @@ static inline int edu_kernel_config(const char *opt)
 /* swiotlb slots in use right now, or -1 when debugfs does not say. */
 static inline long edu_swiotlb_used(void)
 {
-	char buf[32];
-
-	if (dmx_read_file(EDU_SWIOTLB_USED, buf, sizeof(buf)))
-		return -1;
-	return strtol(buf, NULL, 10);
+	return dmx_read_number(EDU_SWIOTLB_USED);
 }
 
 /* ---- exporters --------------------------------------------------------- */

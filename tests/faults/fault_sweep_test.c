@@ -138,16 +138,6 @@ static int fail_nth_disarm(int nth, bool *injected)
 	return -EFAULT;
 }
 
-/* /sys/module/MOD/refcnt, or -1 when the module is not loaded. */
-static long module_refcnt(const char *mod)
-{
-	char path[128], buf[32];
-
-	snprintf(path, sizeof(path), "/sys/module/%s/refcnt", mod);
-	if (dmx_read_file(path, buf, sizeof(buf)))
-		return -1;
-	return strtol(buf, NULL, 10);
-}
 
 /*
  * DMA-API debugging tracks mapped cachelines in a radix tree whose nodes are
@@ -295,8 +285,8 @@ static void snap_take(struct __test_metadata *_metadata, struct sweep *sw,
 	ASSERT_EQ(0, __dmx_info(sw->ctl, &info));
 	s->live = (int64_t)info.live_buffers;
 	s->pinned = info.pinned_bytes;
-	s->refcnt = module_refcnt("dmabuf_exporter");
-	s->edu_refcnt = module_refcnt(EDU_MODULE);
+	s->refcnt = dmx_module_refcnt("dmabuf_exporter");
+	s->edu_refcnt = dmx_module_refcnt(EDU_MODULE);
 }
 
 /* The importer's buffers: nothing attached, mapped or pending any more. */

@@ -46,7 +46,7 @@ static inline int take_baseline(struct baseline *b)
 	close(ctl);
 	b->pins = dmx_pins_settled();
 	b->fds = dmx_count_fds();
-	b->refcnt = dmx_module_refcnt();
+	b->refcnt = dmx_module_refcnt(MODNAME);
 	return ret;
 }
 
