@@ -139,7 +139,8 @@ static int dmx_hugetlb_check_present(struct file *memfd, loff_t start,
  * a negative errno having released them all.
  */
 static long dmx_memfd_ref_folios(struct file *memfd, loff_t start, loff_t end,
-				 struct folio **folios, pgoff_t *offset)
+				 struct folio **folios, unsigned long max_folios,
+				 pgoff_t *offset)
 {
 	bool huge = dmx_file_is_hugetlb(memfd);
 	unsigned int shift = PAGE_SHIFT;
@@ -152,6 +153,10 @@ static long dmx_memfd_ref_folios(struct file *memfd, loff_t start, loff_t end,
 	if (huge)
 		shift = huge_page_shift(hstate_inode(file_inode(memfd)));
 	for (idx = start >> shift; idx <= end >> shift; idx = next) {
+		if (n >= max_folios) {
+			ret = -EINVAL;
+			goto err_put;
+		}
 		if (huge) {
 			/* Never faulted in: -EINVAL, as udmabuf. */
 			folio = dmx_hugetlb_get_folio(memfd, idx);
@@ -201,7 +206,8 @@ static long dmx_memfd_hold_folios(struct file *memfd, loff_t start,
 	long ret;
 
 	if (!DMX_MEMFD_PINS)
-		return dmx_memfd_ref_folios(memfd, start, end, folios, offset);
+		return dmx_memfd_ref_folios(memfd, start, end, folios,
+					    max_folios, offset);
 	if (dmx_file_is_hugetlb(memfd)) {
 		ret = dmx_hugetlb_check_present(memfd, start, end);
 		if (ret)
@@ -332,7 +338,9 @@ static long dmx_udmabuf_create(u32 flags, const struct udmabuf_create_item *item
 	if (flags & ~UDMABUF_FLAGS_CLOEXEC)
 		return -EINVAL;
 	for (i = 0; i < count; i++) {
-		if (items[i].__pad || !PAGE_ALIGNED(items[i].offset) ||
+		/* A zero-size item would make its last byte offset - 1. */
+		if (items[i].__pad || !items[i].size ||
+		    !PAGE_ALIGNED(items[i].offset) ||
 		    !PAGE_ALIGNED(items[i].size) || items[i].size > limit)
 			return -EINVAL;
 		total += items[i].size;

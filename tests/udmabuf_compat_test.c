@@ -195,6 +195,38 @@ TEST_F(udmabuf, unaligned_empty_or_oversized_ranges_are_einval)
 	close(memfd);
 }
 
+/*
+ * A zero-size item among valid ones: before 6.11 our page walk took its last
+ * byte as offset - 1 and wrote past the folio array until the memfd ended
+ * (a heap overflow only slab debugging or KASAN shows). The memfd is much
+ * longer than the buffer so such a walk would overrun it by far.
+ */
+TEST_F(udmabuf, list_with_a_zero_size_item_is_einval)
+{
+	struct {
+		struct udmabuf_create_list head;
+		struct udmabuf_create_item items[3];
+	} req = { .head = { .count = 3 } };
+	int memfd = memfd_sealed(256 * 4096, F_SEAL_SHRINK);
+	unsigned int zero_at;
+
+	ASSERT_LE(0, memfd);
+	for (zero_at = 0; zero_at < 3; zero_at++) {
+		unsigned int i;
+
+		for (i = 0; i < 3; i++)
+			req.items[i] = (struct udmabuf_create_item){
+				.memfd = (uint32_t)memfd,
+				.offset = 4096 * i,
+				.size = i == zero_at ? 0 : 4096,
+			};
+		EXPECT_EQ(-1, ioctl(self->dev, UDMABUF_CREATE_LIST, &req))
+			TH_LOG("zero-size item %u", zero_at);
+		EXPECT_EQ(EINVAL, errno);
+	}
+	close(memfd);
+}
+
 TEST_F(udmabuf, list_longer_than_the_limit_is_einval)
 {
 	struct udmabuf_create_list head = { .count = 1025 };
