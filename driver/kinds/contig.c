@@ -17,8 +17,10 @@
 
 #include <linux/dmabuf_exporter.h>
 
+#include "buffer.h"
 #include "compat.h"
-#include "exporter.h"
+#include "device.h"
+#include "kinds.h"
 
 #define DMX_CONTIG_GFP \
 	(GFP_KERNEL | __GFP_ACCOUNT | __GFP_NOWARN | __GFP_RETRY_MAYFAIL)

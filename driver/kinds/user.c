@@ -15,7 +15,6 @@
  */
 
 #include <linux/backing-dev.h>
-#include <linux/capability.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
@@ -23,7 +22,9 @@
 
 #include <linux/dmabuf_exporter.h>
 
-#include "exporter.h"
+#include "buffer.h"
+#include "kinds.h"
+#include "limits.h"
 
 /* Pages pinned per pin_user_pages_fast() call: one page of pointers. */
 #define DMX_PIN_BATCH	(PAGE_SIZE / sizeof(struct page *))
@@ -41,42 +42,6 @@ struct dmx_user_pages {
 	struct mm_struct *mm;
 	bool write;
 };
-
-static atomic64_t dmx_pinned_pages = ATOMIC64_INIT(0);
-
-u64 dmx_pinned_bytes(void)
-{
-	return (u64)atomic64_read(&dmx_pinned_pages) << PAGE_SHIFT;
-}
-
-/* Count @npages against RLIMIT_MEMLOCK and the module limit, or -ENOMEM. */
-static int dmx_account_pinned(struct mm_struct *mm, unsigned long npages)
-{
-	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
-	u64 module_limit = dmx_max_pinned_size() >> PAGE_SHIFT;
-	s64 old;
-
-	if (atomic64_add_return(npages, &mm->pinned_vm) > limit &&
-	    !capable(CAP_IPC_LOCK))
-		goto err_unaccount_mm;
-
-	old = atomic64_read(&dmx_pinned_pages);
-	do {
-		if (npages > module_limit || (u64)old > module_limit - npages)
-			goto err_unaccount_mm;
-	} while (!atomic64_try_cmpxchg(&dmx_pinned_pages, &old, old + npages));
-	return 0;
-
-err_unaccount_mm:
-	atomic64_sub(npages, &mm->pinned_vm);
-	return -ENOMEM;
-}
-
-static void dmx_unaccount_pinned(struct mm_struct *mm, unsigned long npages)
-{
-	atomic64_sub(npages, &dmx_pinned_pages);
-	atomic64_sub(npages, &mm->pinned_vm);
-}
 
 /*
  * Refuse what must not be pinned for long, with the errno of the newest

@@ -3,14 +3,11 @@
  * The "system" kind: cached, scatter-gather, zeroed pages; and
  * "system-uncached": the same pages, mapped write-combined.
  *
- * Pages come in the largest of 1 MiB, 64 KiB and 4 KiB chunks that still fit:
- * large chunks mean short tables, few IOMMU mappings and quick mmap. Large
- * orders are tried without reclaim or retries, so a fragmented machine falls
- * back to small pages at once instead of stalling; only order 0 may reclaim.
- * Pages are charged to the allocating process's memory cgroup. A buffer that
- * does not fit (in the cgroup or in RAM) fails with ENOMEM: order 0 may
- * retry but never invokes the OOM killer, which would kill the caller or its
- * neighbours for asking for a buffer.
+ * Chunks of 1 MiB, 64 KiB and 4 KiB, largest first: short tables, few IOMMU
+ * mappings, quick mmap. High orders never reclaim, so a fragmented machine
+ * falls back to small pages at once. Pages are charged to the caller's
+ * memory cgroup; a buffer that does not fit fails with ENOMEM, never with
+ * the OOM killer, which would kill the caller for asking.
  */
 
 #include <linux/gfp.h>
@@ -21,8 +18,9 @@
 
 #include <linux/dmabuf_exporter.h>
 
+#include "buffer.h"
 #include "compat.h"
-#include "exporter.h"
+#include "kinds.h"
 
 #define DMX_HIGH_ORDER_GFP \
 	((GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT | __GFP_COMP | \
