@@ -176,11 +176,38 @@ static int dmx_attach(struct dma_buf *dmabuf,
 	return 0;
 }
 
+/*
+ * Unmap our table with the direction it was mapped with, whatever the
+ * importer passes: the DMA API requires the two to match.
+ */
+static void dmx_attachment_unmap(struct dmx_buffer *buf,
+				 struct dmx_attachment *a)
+{
+	enum dma_data_direction mapped_dir;
+
+	mutex_lock(&buf->lock);
+	a->mapped = false;
+	buf->nr_mapped--;
+	mapped_dir = a->dir;
+	mutex_unlock(&buf->lock);
+
+	dma_sync_sgtable_for_cpu(a->dev, &a->sgt, mapped_dir);
+	dma_unmap_sgtable(a->dev, &a->sgt, mapped_dir, DMA_ATTR_SKIP_CPU_SYNC);
+	dmx_count_dir(buf->counters.unmap, mapped_dir);
+}
+
 static void dmx_detach(struct dma_buf *dmabuf,
 		       struct dma_buf_attachment *attachment)
 {
 	struct dmx_buffer *buf = dmabuf->priv;
 	struct dmx_attachment *a = attachment->priv;
+
+	/* Never free tables a device may still use: the importer's bug. */
+	if (READ_ONCE(a->mapped)) {
+		dev_warn_once(a->dev, "%s: attachment detached while mapped\n",
+			      KBUILD_MODNAME);
+		dmx_attachment_unmap(buf, a);
+	}
 
 	mutex_lock(&buf->lock);
 	list_del(&a->node);
@@ -202,6 +229,12 @@ static struct sg_table *dmx_map_dma_buf(struct dma_buf_attachment *attachment,
 	/* Pages pinned read-only must never be written by a device. */
 	if (buf->read_only && dir != DMA_TO_DEVICE)
 		return ERR_PTR(-EACCES);
+	/* A second mapping would leak the first: the importer's bug. */
+	if (READ_ONCE(a->mapped)) {
+		dev_warn_once(a->dev, "%s: attachment mapped twice\n",
+			      KBUILD_MODNAME);
+		return ERR_PTR(-EBUSY);
+	}
 	ret = dmx_injected(&buf->counters, DMABUF_EXPORTER_OP_MAP);
 	if (ret)
 		return ERR_PTR(ret);
@@ -239,21 +272,13 @@ static void dmx_unmap_dma_buf(struct dma_buf_attachment *attachment,
 {
 	struct dmx_buffer *buf = attachment->dmabuf->priv;
 	struct dmx_attachment *a = attachment->priv;
-	enum dma_data_direction mapped_dir;
 
-	mutex_lock(&buf->lock);
-	a->mapped = false;
-	buf->nr_mapped--;
-	mapped_dir = a->dir;
-	mutex_unlock(&buf->lock);
-
-	/*
-	 * Unmap our own table with the direction it was mapped with, whatever
-	 * the importer passes: the DMA API requires the two to match.
-	 */
-	dma_sync_sgtable_for_cpu(a->dev, &a->sgt, mapped_dir);
-	dma_unmap_sgtable(a->dev, &a->sgt, mapped_dir, DMA_ATTR_SKIP_CPU_SYNC);
-	dmx_count_dir(buf->counters.unmap, mapped_dir);
+	if (!READ_ONCE(a->mapped)) {
+		dev_warn_once(a->dev, "%s: attachment unmapped but not mapped\n",
+			      KBUILD_MODNAME);
+		return;
+	}
+	dmx_attachment_unmap(buf, a);
 }
 
 static int dmx_begin_cpu_access(struct dma_buf *dmabuf,
@@ -399,6 +424,9 @@ static int dmx_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	struct dmx_buffer *buf = dmabuf->priv;
 	int ret;
 
+	/* A kernel mapping is writable: none for read-only pinned pages. */
+	if (buf->read_only)
+		return -EACCES;
 	ret = dmx_injected(&buf->counters, DMABUF_EXPORTER_OP_VMAP);
 	if (ret)
 		return ret;
@@ -442,7 +470,7 @@ static void dmx_release(struct dma_buf *dmabuf)
 	list_del(&buf->node);
 	mutex_unlock(&dmx_buffers_lock);
 	dmx_buffer_removed();
-	dmx_unreserve_bytes(buf->size);
+	dmx_unreserve_bytes(buf->footprint);
 	buf->kind->free(buf);
 	mutex_destroy(&buf->lock);
 	kfree(buf);
@@ -498,14 +526,17 @@ struct dma_buf *dmx_buffer_create(const struct dmx_kind *kind, u64 len,
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct dmx_buffer *buf;
 	struct dma_buf *dmabuf;
-	u64 size;
+	u64 size, footprint;
 	int ret;
 
 	/* Rounding up may wrap to 0 for lengths near U64_MAX: EINVAL too. */
 	size = PAGE_ALIGN(len);
 	if (!size)
 		return ERR_PTR(-EINVAL);
-	if (size > dmx_max_buffer_size() || !dmx_reserve_bytes(size))
+	if (size > dmx_max_buffer_size())
+		return ERR_PTR(-ENOMEM);
+	footprint = kind->footprint ? kind->footprint(size) : size;
+	if (!dmx_reserve_bytes(footprint))
 		return ERR_PTR(-ENOMEM);
 
 	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
@@ -515,6 +546,7 @@ struct dma_buf *dmx_buffer_create(const struct dmx_kind *kind, u64 len,
 	}
 	buf->kind = kind;
 	buf->size = size;
+	buf->footprint = footprint;
 	mutex_init(&buf->lock);
 	dmx_counters_init(&buf->counters);
 	INIT_LIST_HEAD(&buf->attachments);
@@ -550,7 +582,7 @@ err_free_buf:
 	mutex_destroy(&buf->lock);
 	kfree(buf);
 err_unreserve:
-	dmx_unreserve_bytes(size);
+	dmx_unreserve_bytes(footprint);
 	return ERR_PTR(ret);
 }
 

@@ -30,6 +30,8 @@ struct dmx_buffer;
  *		@args describe for the importing ones. Returns 0 or a negative
  *		errno, and then leaves nothing allocated.
  * @free:	free what @alloc allocated, including the table.
+ * @footprint:	optional: the bytes a buffer of @size really takes (counted
+ *		against max_total_mb), when that is more than @size.
  */
 struct dmx_kind {
 	const char *name;
@@ -38,12 +40,14 @@ struct dmx_kind {
 	bool contiguous;
 	int (*alloc)(struct dmx_buffer *buf, const void *args);
 	void (*free)(struct dmx_buffer *buf);
+	u64 (*footprint)(u64 size);
 };
 
 /**
  * struct dmx_buffer - one exported buffer
  * @kind:	memory kind that owns the pages.
  * @size:	length in bytes, a multiple of PAGE_SIZE.
+ * @footprint:	bytes reserved for it under max_total_mb.
  * @sgt:	the exporter's own table of the pages; never handed out.
  * @dma_addr:	for a contiguous kind, its address for the module's device.
  * @priv:	private data of the kind.
@@ -65,6 +69,7 @@ struct dmx_kind {
 struct dmx_buffer {
 	const struct dmx_kind *kind;
 	size_t size;
+	u64 footprint;
 	struct sg_table sgt;
 	dma_addr_t dma_addr;
 	void *priv;

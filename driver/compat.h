@@ -70,23 +70,24 @@ static inline void dmx_sg_copy_dma(struct scatterlist *dst,
 
 /*
  * Write-combined CPU mappings of RAM must not coexist with the cached linear
- * mapping of the same pages: with x86 PAT the kernel would silently map them
- * cached instead. Switch the linear mapping (which also flushes the caches)
- * before mapping them write-combined, and back before freeing them.
+ * mapping of the same pages: x86 PAT would silently map them cached. Switch
+ * the linear mapping of @n pages from @page (which also writes back the
+ * caches) before mapping them write-combined, and back before freeing them.
+ * set_memory_wc() undoes its own reservation when it fails.
  */
-static inline int dmx_pages_set_wc(struct page **pages, int n)
+static inline int dmx_pages_set_wc(struct page *page, int n)
 {
 #ifdef CONFIG_X86
-	return set_pages_array_wc(pages, n);
+	return set_memory_wc((unsigned long)page_address(page), n);
 #else
 	return 0;
 #endif
 }
 
-static inline void dmx_pages_set_wb(struct page **pages, int n)
+static inline void dmx_pages_set_wb(struct page *page, int n)
 {
 #ifdef CONFIG_X86
-	set_pages_array_wb(pages, n);
+	set_memory_wb((unsigned long)page_address(page), n);
 #endif
 }
 
@@ -122,6 +123,22 @@ static inline pgoff_t dmx_hugetlb_index(struct inode *inode, pgoff_t hidx)
 	return hidx << huge_page_order(hstate_inode(inode));
 #else
 	return hidx;
+#endif
+}
+
+/*
+ * pin_user_pages() with mmap_lock held by the caller, which it never drops;
+ * 6.5 removed its vmas argument.
+ */
+static inline long dmx_pin_user_pages_locked(unsigned long start,
+					     unsigned long nr_pages,
+					     unsigned int gup_flags,
+					     struct page **pages)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+	return pin_user_pages(start, nr_pages, gup_flags, pages);
+#else
+	return pin_user_pages(start, nr_pages, gup_flags, pages, NULL);
 #endif
 }
 

@@ -383,8 +383,9 @@ static long dmx_ctl_inject(unsigned int cmd, void __user *uarg)
 	ret = dmx_copy_struct_from_user(&req, sizeof(req), uarg, cmd);
 	if (ret)
 		return ret;
+	/* 512 and up are the kernel's own codes (ERESTARTSYS...), not errnos. */
 	if (req.op >= DMABUF_EXPORTER_OP_COUNT ||
-	    (req.count && (req.error < 1 || req.error > MAX_ERRNO)) ||
+	    (req.count && (req.error < 1 || req.error >= ERESTARTSYS)) ||
 	    memchr_inv(req.reserved, 0, sizeof(req.reserved)))
 		return -EINVAL;
 

@@ -344,6 +344,23 @@ static inline long dmx_module_refcnt(const char *mod)
 }
 
 /*
+ * The module's reference count once it has come down to @want, or what it
+ * is after a bounded wait: the edu importer's fences give their reference
+ * back after an RCU grace period.
+ */
+static inline long dmx_module_refcnt_settled(const char *mod, long want)
+{
+	long now = dmx_module_refcnt(mod);
+	int i;
+
+	for (i = 0; i < 200 && now > want; i++) {
+		usleep(10 * 1000);
+		now = dmx_module_refcnt(mod);
+	}
+	return now;
+}
+
+/*
  * A memory cgroup (v2) of a test's own, to see and limit what our buffers
  * charge. Set up in steps, so that each test checks each step as it needs to
  * (asserts, skips, or notes why and goes on without):

@@ -59,10 +59,20 @@ static void dmx_contig_free(struct dmx_buffer *buf)
 	sg_free_table(&buf->sgt);
 }
 
+/*
+ * The page allocator hands out powers of two and dma-direct keeps the whole
+ * block. CMA, where there is one, takes exactly @size: counted high there.
+ */
+static u64 dmx_contig_footprint(u64 size)
+{
+	return PAGE_SIZE << get_order(size);
+}
+
 const struct dmx_kind dmx_contig_kind = {
 	.name = "contig",
 	.id = DMABUF_EXPORTER_KIND_CONTIG,
 	.contiguous = true,
 	.alloc = dmx_contig_alloc,
 	.free = dmx_contig_free,
+	.footprint = dmx_contig_footprint,
 };

@@ -28,6 +28,7 @@
 #	modprobe.I.rc/.log  insmod.I.rc/.log  rmmod.I.rc/.log
 #	prog.I.out, prog.I.err, prog.I.rc
 #	exec.out, exec.err, exec.rc
+#	expected-warnings       functions whose WARNING a test provoked on purpose
 #	kmemleak.expected       kernels with kmemleak only, written at the start:
 #	kmemleak.rc/.log        the scan after the rmmods
 #	dmesg                   the kernel log, saved after the last rmmod
@@ -118,6 +119,9 @@ done
 for kv in "${VM_ENV[@]}"; do
 	export "${kv?}"
 done
+# A test that provokes a kernel WARNING on purpose names the function that
+# warns, one per line, here; the runner then accepts that splat (run-vm.sh).
+export DMX_VM_EXPECTED_WARNINGS=$R/expected-warnings
 
 status=0
 case "$VM_MODE" in
