@@ -28,31 +28,23 @@
 #include <linux/platform_device.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
-#include <linux/version.h>
+
+#include "compat.h"
 
 static struct platform_device *misuse_pdev;
 static struct dentry *misuse_dir;
 
-/* 6.2 added the _unlocked variant; dma_buf_vmap() took the lock before. */
 static int misuse_vmap(struct dma_buf *dmabuf)
 {
 	struct iosys_map map;
 	int ret;
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
-	ret = dma_buf_vmap_unlocked(dmabuf, &map);
-#else
-	ret = dma_buf_vmap(dmabuf, &map);
-#endif
+	ret = misuse_dma_buf_vmap(dmabuf, &map);
 	if (ret)
 		return ret;
 	/* Writes through it: a read-only mapping would fault here. */
-	memset(map.vaddr, 0x5a, 1);
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
-	dma_buf_vunmap_unlocked(dmabuf, &map);
-#else
-	dma_buf_vunmap(dmabuf, &map);
-#endif
+	*(u8 *)map.vaddr = 0x5a;
+	misuse_dma_buf_vunmap(dmabuf, &map);
 	return 0;
 }
 
@@ -159,8 +151,4 @@ module_exit(misuse_exit);
 
 MODULE_DESCRIPTION("A dma-buf importer that breaks the rules, for exporters' tests");
 MODULE_LICENSE("GPL");
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
-MODULE_IMPORT_NS("DMA_BUF");
-#else
-MODULE_IMPORT_NS(DMA_BUF);
-#endif
+MISUSE_IMPORT_NS_DMA_BUF();
