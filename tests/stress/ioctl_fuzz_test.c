@@ -606,8 +606,8 @@ static unsigned long n_calls[N(iocs) + 3], n_ok[N(iocs) + 3];
 /*
  * Lists built item by item from shapes a review found the random fields
  * reach too rarely: a zero-size item among valid ones made our pre-6.11
- * page walk write past its folio array until the memfd's end (the ioctl
- * still said EINVAL: only slab debugging or KASAN saw it). Each list's
+ * page walk write past its folio array until the memfd's end (the ioctl's
+ * result did not show it: only slab debugging or KASAN saw it). Each list's
  * outcome is known: one bad item, bad flags or a bad count must fail the
  * call with a documented errno; an all-valid list must succeed, or fail
  * with ENOMEM from the module limits, and give a buffer exactly as long as
@@ -805,7 +805,9 @@ static int fuzz_list_shape(char *why, size_t whylen, unsigned long *successes,
 	static const uint64_t huge_counts[] = {
 		0x0aaaaaab,	/* 24 bytes each: 2^32 + 8, 8 in 32 bits */
 		0x0aaaaaac, 0x10000000, 0x80000000, 0xffffffff,
-		LIST_PAGES * 4096 / 24 + 1,	/* just past the arena: EFAULT */
+		/* Just past the arena (4 KiB pages): EFAULT. */
+		(LIST_PAGES * 4096 - sizeof(struct udmabuf_create_list)) /
+			sizeof(struct udmabuf_create_item) + 1,
 	};
 	enum list_kind lk;
 	uint64_t count, total = 0, i, bad_at = ~0ull;
@@ -1140,7 +1142,7 @@ FIXTURE_SETUP(fuzz)
 	dmabuf_pool[ndmabuf_pool++] = (int)imp.fd;
 	memfd = memfd_create("dmx-fuzz", MFD_ALLOW_SEALING | MFD_CLOEXEC);
 	ASSERT_LE(0, memfd);
-	ASSERT_EQ(0, ftruncate(memfd, 16 * DMX_PAGE));
+	ASSERT_EQ(0, ftruncate(memfd, SEALED_PAGES * DMX_PAGE));
 	ASSERT_EQ(0, fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK));
 	c.memfd = (uint32_t)memfd;
 	c.flags = UDMABUF_FLAGS_CLOEXEC;
