@@ -963,36 +963,6 @@ static const char *const limit_params[] = {
 };
 #define NLIMITS	N(limit_params)
 
-/* A value of /proc/meminfo ("HugePages_Free", "Hugepagesize"), or -1. */
-static long meminfo(const char *key)
-{
-	size_t klen = strlen(key);
-	char line[128];
-	long val = -1;
-	FILE *f = fopen("/proc/meminfo", "re");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, key, klen) && line[klen] == ':') {
-			val = strtol(line + klen + 1, NULL, 10);
-			break;
-		}
-	}
-	fclose(f);
-	return val;
-}
-
-#define NR_HUGEPAGES	"/proc/sys/vm/nr_hugepages"
-
-static int write_nr_hugepages(long val)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%ld\n", val);
-	return dmx_write_file(NR_HUGEPAGES, buf);
-}
-
 /*
  * The hugetlbfs memfd of the list shapes: HUGE_FD_PAGES huge pages, 0 and 2
  * faulted in, 1 and 3 holes, sealed against shrinking. It needs two free
@@ -1003,8 +973,8 @@ static int write_nr_hugepages(long val)
  */
 static int make_huge_memfd(long *old_nr, long *free_before, const char **why)
 {
-	long kb = meminfo("Hugepagesize"), nr = dmx_read_number(NR_HUGEPAGES);
-	long free_pages = meminfo("HugePages_Free");
+	long kb = dmx_meminfo("Hugepagesize"), nr = dmx_read_number(DMX_NR_HUGEPAGES);
+	long free_pages = dmx_meminfo("HugePages_Free");
 	uint64_t hp;
 	int fd;
 
@@ -1015,12 +985,12 @@ static int make_huge_memfd(long *old_nr, long *free_before, const char **why)
 	}
 	huge_size = (uint64_t)kb * 1024;
 	if (free_pages < 2) {
-		if (write_nr_hugepages(nr + 2 - free_pages)) {
-			*why = "cannot write " NR_HUGEPAGES;
+		if (dmx_write_nr_hugepages(nr + 2 - free_pages)) {
+			*why = "cannot write " DMX_NR_HUGEPAGES;
 			return -1;
 		}
 		*old_nr = nr;
-		free_pages = meminfo("HugePages_Free");
+		free_pages = dmx_meminfo("HugePages_Free");
 		if (free_pages < 2) {
 			*why = "the kernel provides fewer than 2 free huge pages";
 			return -1;
@@ -1208,7 +1178,7 @@ FIXTURE_TEARDOWN(fuzz)
 	for (i = 0; i < (int)NLIMITS; i++)
 		EXPECT_EQ(0, dmx_write_param(limit_params[i], self->saved[i]));
 	if (self->old_nr_huge >= 0)
-		EXPECT_EQ(0, write_nr_hugepages(self->old_nr_huge));
+		EXPECT_EQ(0, dmx_write_nr_hugepages(self->old_nr_huge));
 }
 
 
@@ -1505,9 +1475,9 @@ TEST_F_TIMEOUT(fuzz, every_ioctl_gives_a_documented_result_and_leaks_nothing,
 	EXPECT_BACK_TO_BASELINE(&self->base);
 	/* The hugetlbfs memfd and every buffer of it gone: its pages free again. */
 	if (huge_memfd >= 0) {
-		for (i = 0; i < 200 && meminfo("HugePages_Free") != self->free_huge_before; i++)
+		for (i = 0; i < 200 && dmx_meminfo("HugePages_Free") != self->free_huge_before; i++)
 			usleep(10 * 1000);
-		EXPECT_EQ(self->free_huge_before, meminfo("HugePages_Free"));
+		EXPECT_EQ(self->free_huge_before, dmx_meminfo("HugePages_Free"));
 	}
 }
 
