@@ -39,6 +39,14 @@ static int dmx_contig_alloc(struct dmx_buffer *buf, const void *args)
 			       DMA_BIDIRECTIONAL, DMX_CONTIG_GFP);
 	if (!page)
 		return -ENOMEM;
+	/*
+	 * Never true after a successful allocation, but 6.1's DMA-API
+	 * debugging records it as a mapping whose error must be checked.
+	 */
+	if (dma_mapping_error(dmx_dma_dev, buf->dma_addr)) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
 
 	ret = sg_alloc_table(&buf->sgt, 1, GFP_KERNEL);
 	if (ret)
