@@ -16,12 +16,12 @@
 #include <linux/highmem.h>
 #include <linux/iosys-map.h>
 #include <linux/mm.h>
-#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
+#include "buffer.h"
 #include "compat.h"
-#include "exporter.h"
+#include "limits.h"
 
 /**
  * struct dmx_attachment - exporter state of one importer's attachment
@@ -46,55 +46,18 @@ struct dmx_attachment {
 
 /*
  * Entries per table kept inside struct dmx_attachment, so that it and both
- * tables fit in one page (63 entries each on x86-64): one allocation
- * instead of three for the common attachments (up to almost 4 MiB for a
- * device of 64 KiB segments), the way sg_alloc_table_chained() embeds a
- * first chunk.
- * Attach and detach are on every import's path.
+ * tables fit in one page: one allocation per attach for common imports.
  */
 #define DMX_INLINE_SG	((PAGE_SIZE - sizeof(struct dmx_attachment)) / \
 			 (2 * sizeof(struct scatterlist)))
-
-/*
- * dmx_live_bytes counts what is allocated or being allocated, so the total
- * limit holds even for allocations running in parallel.
- */
-static atomic64_t dmx_live_buffers = ATOMIC64_INIT(0);
-static atomic64_t dmx_live_bytes = ATOMIC64_INIT(0);
 
 /* Every live buffer, for debugfs. */
 static LIST_HEAD(dmx_buffers);
 static DEFINE_MUTEX(dmx_buffers_lock);
 
-void dmx_buffer_stats(u64 *buffers, u64 *bytes)
-{
-	*buffers = atomic64_read(&dmx_live_buffers);
-	*bytes = atomic64_read(&dmx_live_bytes);
-}
-
-/* Reserve @size bytes under the module-wide limit, without overflow. */
-static bool dmx_reserve_bytes(u64 size)
-{
-	u64 max = dmx_max_total_size();
-	s64 old = atomic64_read(&dmx_live_bytes);
-
-	do {
-		if (size > max || (u64)old > max - size)
-			return false;
-	} while (!atomic64_try_cmpxchg(&dmx_live_bytes, &old, old + size));
-	return true;
-}
-
-static void dmx_unreserve_bytes(u64 size)
-{
-	atomic64_sub(size, &dmx_live_bytes);
-}
-
 /*
  * Longest scatterlist entry @dev can map: its max segment size (64 KiB when
- * the driver never set one) and what the DMA layer can map at once (256 KiB
- * through swiotlb bounce buffers). Our chunks can be 1 MiB, so attachments
- * get tables with chunks split to fit.
+ * unset) and what the DMA layer maps at once (256 KiB through swiotlb).
  */
 static unsigned int dmx_max_segment(struct device *dev)
 {
@@ -185,37 +148,6 @@ static void dmx_attachment_free(struct dmx_attachment *a)
 	kfree(a);
 }
 
-/*
- * Test mode: the error to fail this call of @op with, or 0. Failed calls are
- * counted apart and change nothing else.
- */
-static int dmx_injected(struct dmx_buffer *buf, u32 op)
-{
-	struct dmx_counters *c = &buf->counters;
-	int err = 0;
-
-	if (!dmx_test_mode())
-		return 0;
-	spin_lock(&buf->stat_lock);
-	if (c->inject_left[op]) {
-		c->inject_left[op]--;
-		err = c->inject_error[op];
-		c->failed++;
-	}
-	spin_unlock(&buf->stat_lock);
-	return err;
-}
-
-/* Fail the next @count calls of @op with -@error (count 0: stop). */
-int dmx_inject(struct dmx_buffer *buf, u32 op, u32 count, int error)
-{
-	spin_lock(&buf->stat_lock);
-	buf->counters.inject_left[op] = count;
-	buf->counters.inject_error[op] = -error;
-	spin_unlock(&buf->stat_lock);
-	return 0;
-}
-
 static int dmx_attach(struct dma_buf *dmabuf,
 		      struct dma_buf_attachment *attachment)
 {
@@ -224,7 +156,7 @@ static int dmx_attach(struct dma_buf *dmabuf,
 	struct dmx_attachment *a;
 	int ret;
 
-	ret = dmx_injected(buf, DMABUF_EXPORTER_OP_ATTACH);
+	ret = dmx_injected(&buf->counters, DMABUF_EXPORTER_OP_ATTACH);
 	if (ret)
 		return ret;
 
@@ -240,8 +172,28 @@ static int dmx_attach(struct dma_buf *dmabuf,
 	list_add(&a->node, &buf->attachments);
 	buf->nr_attachments++;
 	mutex_unlock(&buf->lock);
-	atomic64_inc(&buf->counters.attach);
+	dmx_count(&buf->counters.attach);
 	return 0;
+}
+
+/*
+ * Unmap our table with the direction it was mapped with, whatever the
+ * importer passes: the DMA API requires the two to match.
+ */
+static void dmx_attachment_unmap(struct dmx_buffer *buf,
+				 struct dmx_attachment *a)
+{
+	enum dma_data_direction mapped_dir;
+
+	mutex_lock(&buf->lock);
+	a->mapped = false;
+	buf->nr_mapped--;
+	mapped_dir = a->dir;
+	mutex_unlock(&buf->lock);
+
+	dma_sync_sgtable_for_cpu(a->dev, &a->sgt, mapped_dir);
+	dma_unmap_sgtable(a->dev, &a->sgt, mapped_dir, DMA_ATTR_SKIP_CPU_SYNC);
+	dmx_count_dir(buf->counters.unmap, mapped_dir);
 }
 
 static void dmx_detach(struct dma_buf *dmabuf,
@@ -250,13 +202,20 @@ static void dmx_detach(struct dma_buf *dmabuf,
 	struct dmx_buffer *buf = dmabuf->priv;
 	struct dmx_attachment *a = attachment->priv;
 
+	/* Never free tables a device may still use: the importer's bug. */
+	if (READ_ONCE(a->mapped)) {
+		dev_warn_once(a->dev, "%s: attachment detached while mapped\n",
+			      KBUILD_MODNAME);
+		dmx_attachment_unmap(buf, a);
+	}
+
 	mutex_lock(&buf->lock);
 	list_del(&a->node);
 	buf->nr_attachments--;
 	mutex_unlock(&buf->lock);
 
 	dmx_attachment_free(a);
-	atomic64_inc(&buf->counters.detach);
+	dmx_count(&buf->counters.detach);
 }
 
 static struct sg_table *dmx_map_dma_buf(struct dma_buf_attachment *attachment,
@@ -270,17 +229,19 @@ static struct sg_table *dmx_map_dma_buf(struct dma_buf_attachment *attachment,
 	/* Pages pinned read-only must never be written by a device. */
 	if (buf->read_only && dir != DMA_TO_DEVICE)
 		return ERR_PTR(-EACCES);
-	ret = dmx_injected(buf, DMABUF_EXPORTER_OP_MAP);
+	/* A second mapping would leak the first: the importer's bug. */
+	if (READ_ONCE(a->mapped)) {
+		dev_warn_once(a->dev, "%s: attachment mapped twice\n",
+			      KBUILD_MODNAME);
+		return ERR_PTR(-EBUSY);
+	}
+	ret = dmx_injected(&buf->counters, DMABUF_EXPORTER_OP_MAP);
 	if (ret)
 		return ERR_PTR(ret);
 
 	/*
-	 * Mapped without the DMA API's implicit cache maintenance, which is
-	 * done right after instead: the exporter syncs every attachment itself
-	 * (here and in begin/end_cpu_access), and saying so lets several
-	 * devices map the buffer at once, which dma-buf allows and DMA-API
-	 * debugging otherwise reports as overlapping mappings (so would the
-	 * contig kind's own mapping for the module's device).
+	 * The exporter syncs every attachment itself; saying so lets several
+	 * devices map one buffer without DMA-API debugging calling it overlap.
 	 */
 	ret = dma_map_sgtable(a->dev, &a->sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	if (ret)
@@ -300,8 +261,7 @@ static struct sg_table *dmx_map_dma_buf(struct dma_buf_attachment *attachment,
 	a->mapped = true;
 	buf->nr_mapped++;
 	mutex_unlock(&buf->lock);
-	if (dir >= DMA_BIDIRECTIONAL && dir <= DMA_FROM_DEVICE)
-		atomic64_inc(&buf->counters.map[dir]);
+	dmx_count_dir(buf->counters.map, dir);
 
 	return &a->importer_sgt;
 }
@@ -312,22 +272,13 @@ static void dmx_unmap_dma_buf(struct dma_buf_attachment *attachment,
 {
 	struct dmx_buffer *buf = attachment->dmabuf->priv;
 	struct dmx_attachment *a = attachment->priv;
-	enum dma_data_direction mapped_dir;
 
-	mutex_lock(&buf->lock);
-	a->mapped = false;
-	buf->nr_mapped--;
-	mapped_dir = a->dir;
-	mutex_unlock(&buf->lock);
-
-	/*
-	 * Unmap our own table with the direction it was mapped with, whatever
-	 * the importer passes: the DMA API requires the two to match.
-	 */
-	dma_sync_sgtable_for_cpu(a->dev, &a->sgt, mapped_dir);
-	dma_unmap_sgtable(a->dev, &a->sgt, mapped_dir, DMA_ATTR_SKIP_CPU_SYNC);
-	if (mapped_dir >= DMA_BIDIRECTIONAL && mapped_dir <= DMA_FROM_DEVICE)
-		atomic64_inc(&buf->counters.unmap[mapped_dir]);
+	if (!READ_ONCE(a->mapped)) {
+		dev_warn_once(a->dev, "%s: attachment unmapped but not mapped\n",
+			      KBUILD_MODNAME);
+		return;
+	}
+	dmx_attachment_unmap(buf, a);
 }
 
 static int dmx_begin_cpu_access(struct dma_buf *dmabuf,
@@ -337,7 +288,7 @@ static int dmx_begin_cpu_access(struct dma_buf *dmabuf,
 	struct dmx_attachment *a;
 	int ret;
 
-	ret = dmx_injected(buf, DMABUF_EXPORTER_OP_BEGIN_CPU_ACCESS);
+	ret = dmx_injected(&buf->counters, DMABUF_EXPORTER_OP_BEGIN_CPU_ACCESS);
 	if (ret)
 		return ret;
 
@@ -349,7 +300,7 @@ static int dmx_begin_cpu_access(struct dma_buf *dmabuf,
 			dma_sync_sgtable_for_cpu(a->dev, &a->sgt, a->dir);
 	}
 	mutex_unlock(&buf->lock);
-	atomic64_inc(&buf->counters.begin_cpu);
+	dmx_count(&buf->counters.begin_cpu);
 	return 0;
 }
 
@@ -367,7 +318,7 @@ static int dmx_end_cpu_access(struct dma_buf *dmabuf,
 			dma_sync_sgtable_for_device(a->dev, &a->sgt, a->dir);
 	}
 	mutex_unlock(&buf->lock);
-	atomic64_inc(&buf->counters.end_cpu);
+	dmx_count(&buf->counters.end_cpu);
 	return 0;
 }
 
@@ -403,7 +354,7 @@ static int dmx_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	/* A private mapping of shared device memory has no sane meaning. */
 	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
-	ret = dmx_injected(buf, DMABUF_EXPORTER_OP_MMAP);
+	ret = dmx_injected(&buf->counters, DMABUF_EXPORTER_OP_MMAP);
 	if (ret)
 		return ret;
 
@@ -442,7 +393,7 @@ static int dmx_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	vma->vm_ops = &dmx_vm_ops;
 	vma->vm_private_data = buf;
 	dmx_vm_open(vma);
-	atomic64_inc(&buf->counters.mmap);
+	dmx_count(&buf->counters.mmap);
 	return 0;
 }
 
@@ -473,7 +424,10 @@ static int dmx_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	struct dmx_buffer *buf = dmabuf->priv;
 	int ret;
 
-	ret = dmx_injected(buf, DMABUF_EXPORTER_OP_VMAP);
+	/* A kernel mapping is writable: none for read-only pinned pages. */
+	if (buf->read_only)
+		return -EACCES;
+	ret = dmx_injected(&buf->counters, DMABUF_EXPORTER_OP_VMAP);
 	if (ret)
 		return ret;
 
@@ -487,7 +441,7 @@ static int dmx_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	}
 	buf->vmap_count++;
 	iosys_map_set_vaddr(map, buf->vaddr);
-	atomic64_inc(&buf->counters.vmap);
+	dmx_count(&buf->counters.vmap);
 out:
 	mutex_unlock(&buf->lock);
 	return ret;
@@ -504,7 +458,7 @@ static void dmx_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	}
 	mutex_unlock(&buf->lock);
 	iosys_map_clear(map);
-	atomic64_inc(&buf->counters.vunmap);
+	dmx_count(&buf->counters.vunmap);
 }
 
 static void dmx_release(struct dma_buf *dmabuf)
@@ -515,8 +469,8 @@ static void dmx_release(struct dma_buf *dmabuf)
 	mutex_lock(&dmx_buffers_lock);
 	list_del(&buf->node);
 	mutex_unlock(&dmx_buffers_lock);
-	atomic64_dec(&dmx_live_buffers);
-	dmx_unreserve_bytes(buf->size);
+	dmx_buffer_removed();
+	dmx_unreserve_bytes(buf->footprint);
 	buf->kind->free(buf);
 	mutex_destroy(&buf->lock);
 	kfree(buf);
@@ -572,14 +526,17 @@ struct dma_buf *dmx_buffer_create(const struct dmx_kind *kind, u64 len,
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct dmx_buffer *buf;
 	struct dma_buf *dmabuf;
-	u64 size;
+	u64 size, footprint;
 	int ret;
 
 	/* Rounding up may wrap to 0 for lengths near U64_MAX: EINVAL too. */
 	size = PAGE_ALIGN(len);
 	if (!size)
 		return ERR_PTR(-EINVAL);
-	if (size > dmx_max_buffer_size() || !dmx_reserve_bytes(size))
+	if (size > dmx_max_buffer_size())
+		return ERR_PTR(-ENOMEM);
+	footprint = kind->footprint ? kind->footprint(size) : size;
+	if (!dmx_reserve_bytes(footprint))
 		return ERR_PTR(-ENOMEM);
 
 	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
@@ -589,8 +546,9 @@ struct dma_buf *dmx_buffer_create(const struct dmx_kind *kind, u64 len,
 	}
 	buf->kind = kind;
 	buf->size = size;
+	buf->footprint = footprint;
 	mutex_init(&buf->lock);
-	spin_lock_init(&buf->stat_lock);
+	dmx_counters_init(&buf->counters);
 	INIT_LIST_HEAD(&buf->attachments);
 	atomic_set(&buf->mmap_count, 0);
 
@@ -609,9 +567,10 @@ struct dma_buf *dmx_buffer_create(const struct dmx_kind *kind, u64 len,
 		goto err_free_pages;
 	}
 	buf->dmabuf = dmabuf;
+	buf->ino = file_inode(dmabuf->file)->i_ino;
 
 	/* From here on, dmx_release() undoes everything. */
-	atomic64_inc(&dmx_live_buffers);
+	dmx_buffer_added();
 	mutex_lock(&dmx_buffers_lock);
 	list_add_tail(&buf->node, &dmx_buffers);
 	mutex_unlock(&dmx_buffers_lock);
@@ -623,47 +582,18 @@ err_free_buf:
 	mutex_destroy(&buf->lock);
 	kfree(buf);
 err_unreserve:
-	dmx_unreserve_bytes(size);
+	dmx_unreserve_bytes(footprint);
 	return ERR_PTR(ret);
 }
 
-/* debugfs: one line per live buffer, then totals per kind. */
-int dmx_buffers_show(struct seq_file *m, void *unused)
+/* Call @fn for every live buffer, under the list's lock (debugfs). */
+void dmx_buffers_for_each(void (*fn)(struct dmx_buffer *buf, void *data),
+			  void *data)
 {
-	static const struct dmx_kind *const kinds[] = {
-		&dmx_system_kind, &dmx_system_uncached_kind, &dmx_contig_kind,
-		&dmx_user_kind, &dmx_memfd_kind,
-	};
-	u64 count[ARRAY_SIZE(kinds)] = {}, bytes[ARRAY_SIZE(kinds)] = {};
 	struct dmx_buffer *buf;
-	int i;
 
-	seq_puts(m, "inode kind size attachments mapped mmaps vmaps name\n");
 	mutex_lock(&dmx_buffers_lock);
-	list_for_each_entry(buf, &dmx_buffers, node) {
-		struct dma_buf *dmabuf = buf->dmabuf;
-
-		mutex_lock(&buf->lock);
-		seq_printf(m, "%lu %s %zu %u %u %d %u ",
-			   file_inode(dmabuf->file)->i_ino, buf->kind->name,
-			   buf->size, buf->nr_attachments, buf->nr_mapped,
-			   atomic_read(&buf->mmap_count), buf->vmap_count);
-		mutex_unlock(&buf->lock);
-		spin_lock(&dmabuf->name_lock);
-		seq_printf(m, "%s\n", dmabuf->name ?: "-");
-		spin_unlock(&dmabuf->name_lock);
-
-		for (i = 0; i < ARRAY_SIZE(kinds); i++) {
-			if (buf->kind == kinds[i]) {
-				count[i]++;
-				bytes[i] += buf->size;
-			}
-		}
-	}
+	list_for_each_entry(buf, &dmx_buffers, node)
+		fn(buf, data);
 	mutex_unlock(&dmx_buffers_lock);
-
-	seq_puts(m, "\nkind buffers bytes\n");
-	for (i = 0; i < ARRAY_SIZE(kinds); i++)
-		seq_printf(m, "%s %llu %llu\n", kinds[i]->name, count[i], bytes[i]);
-	return 0;
 }

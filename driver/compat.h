@@ -4,6 +4,8 @@
  * for lives here, so the rest of the driver reads like code for one kernel.
  *
  * Supported: Debian 12's 6.1 and 6.12 kernels, and anything in between.
+ * Each difference is chosen at compile time: no path a kernel does not need
+ * is compiled for it.
  */
 #ifndef DMABUF_EXPORTER_COMPAT_H
 #define DMABUF_EXPORTER_COMPAT_H
@@ -14,6 +16,7 @@
 #include <linux/module.h>
 #include <linux/pagemap.h>
 #include <linux/scatterlist.h>
+#include <linux/shmem_fs.h>
 #include <linux/version.h>
 #include <uapi/linux/magic.h>
 #ifdef CONFIG_X86
@@ -67,23 +70,24 @@ static inline void dmx_sg_copy_dma(struct scatterlist *dst,
 
 /*
  * Write-combined CPU mappings of RAM must not coexist with the cached linear
- * mapping of the same pages: with x86 PAT the kernel would silently map them
- * cached instead. Switch the linear mapping (which also flushes the caches)
- * before mapping them write-combined, and back before freeing them.
+ * mapping of the same pages: x86 PAT would silently map them cached. Switch
+ * the linear mapping of @n pages from @page (which also writes back the
+ * caches) before mapping them write-combined, and back before freeing them.
+ * set_memory_wc() undoes its own reservation when it fails.
  */
-static inline int dmx_pages_set_wc(struct page **pages, int n)
+static inline int dmx_pages_set_wc(struct page *page, int n)
 {
 #ifdef CONFIG_X86
-	return set_pages_array_wc(pages, n);
+	return set_memory_wc((unsigned long)page_address(page), n);
 #else
 	return 0;
 #endif
 }
 
-static inline void dmx_pages_set_wb(struct page **pages, int n)
+static inline void dmx_pages_set_wb(struct page *page, int n)
 {
 #ifdef CONFIG_X86
-	set_pages_array_wb(pages, n);
+	set_memory_wb((unsigned long)page_address(page), n);
 #endif
 }
 
@@ -123,38 +127,120 @@ static inline pgoff_t dmx_hugetlb_index(struct inode *inode, pgoff_t hidx)
 }
 
 /*
- * The memfd pages of a udmabuf-compatible buffer. 6.11 added (and exports)
- * memfd_pin_folios(), which the kernel's udmabuf has used since: long-term
- * pins (FOLL_PIN), the folios moved out of ZONE_MOVABLE and CMA first.
- * Before 6.11, udmabuf held plain page references, and so do we there
- * (DMX_MEMFD_PINS is 0 and these two are never called).
+ * pin_user_pages() with mmap_lock held by the caller, which it never drops;
+ * 6.5 removed its vmas argument.
+ */
+static inline long dmx_pin_user_pages_locked(unsigned long start,
+					     unsigned long nr_pages,
+					     unsigned int gup_flags,
+					     struct page **pages)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+	return pin_user_pages(start, nr_pages, gup_flags, pages);
+#else
+	return pin_user_pages(start, nr_pages, gup_flags, pages, NULL);
+#endif
+}
+
+/*
+ * A page cache folio, referenced, or NULL when absent: since 6.3
+ * filemap_get_folio() returns ERR_PTR(-ENOENT) instead of NULL.
+ */
+static inline struct folio *dmx_filemap_get_folio(struct address_space *mapping,
+						  pgoff_t index)
+{
+	struct folio *folio = filemap_get_folio(mapping, index);
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	if (IS_ERR(folio))
+		return NULL;
+#endif
+	return folio;
+}
+
+/*
+ * The folios of bytes [@start, @end] of a shmem or hugetlbfs memfd, held
+ * until dmx_memfd_release_folios(): into @folios (room for @max_folios),
+ * *@offset set to @start's offset in the first. Returns how many, or a
+ * negative errno having held none. The caller holds the inode lock and has
+ * checked that every huge page is present.
+ *
+ * 6.11 added memfd_pin_folios(), which udmabuf has used since: long-term
+ * pins, the folios moved out of ZONE_MOVABLE and CMA first. Before, udmabuf
+ * held plain references, and so do we there.
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
-#define DMX_MEMFD_PINS	1
-
-static inline long dmx_memfd_pin_folios(struct file *memfd, loff_t start,
-					loff_t end, struct folio **folios,
-					unsigned int max_folios, pgoff_t *offset)
+static inline long dmx_memfd_hold_folios(struct file *memfd, loff_t start,
+					 loff_t end, struct folio **folios,
+					 unsigned long max_folios,
+					 pgoff_t *offset)
 {
-	return memfd_pin_folios(memfd, start, end, folios, max_folios, offset);
+	return memfd_pin_folios(memfd, start, end, folios,
+				min_t(unsigned long, max_folios, UINT_MAX),
+				offset);
 }
 
-static inline void dmx_unpin_folios(struct folio **folios, unsigned long nr)
+static inline void dmx_memfd_release_folios(struct folio **folios,
+					    unsigned long n)
 {
-	unpin_folios(folios, nr);
+	unpin_folios(folios, n);
 }
 #else
-#define DMX_MEMFD_PINS	0
-
-static inline long dmx_memfd_pin_folios(struct file *memfd, loff_t start,
-					loff_t end, struct folio **folios,
-					unsigned int max_folios, pgoff_t *offset)
+static inline void dmx_memfd_release_folios(struct folio **folios,
+					    unsigned long n)
 {
-	return -EOPNOTSUPP;
+	while (n)
+		folio_put(folios[--n]);
 }
 
-static inline void dmx_unpin_folios(struct folio **folios, unsigned long nr)
+static inline long dmx_memfd_hold_folios(struct file *memfd, loff_t start,
+					 loff_t end, struct folio **folios,
+					 unsigned long max_folios,
+					 pgoff_t *offset)
 {
+	struct inode *inode = file_inode(memfd);
+	bool huge = dmx_file_is_hugetlb(memfd);
+	unsigned int shift = PAGE_SHIFT;
+	struct folio *folio;
+	struct page *page;
+	pgoff_t idx, next;
+	unsigned long n = 0;
+	long ret;
+
+	if (huge)
+		shift = huge_page_shift(hstate_inode(inode));
+	for (idx = start >> shift; idx <= end >> shift; idx = next) {
+		if (n >= max_folios) {
+			ret = -EINVAL;
+			goto err_put;
+		}
+		if (huge) {
+			folio = dmx_filemap_get_folio(memfd->f_mapping,
+						      dmx_hugetlb_index(inode, idx));
+			if (!folio) {
+				ret = -EINVAL;
+				goto err_put;
+			}
+			next = idx + 1;
+		} else {
+			/* Reads it in (or allocates it), as udmabuf. */
+			page = shmem_read_mapping_page(memfd->f_mapping, idx);
+			if (IS_ERR(page)) {
+				ret = PTR_ERR(page);
+				goto err_put;
+			}
+			folio = page_folio(page);
+			next = folio->index + folio_nr_pages(folio);
+		}
+		if (!n)
+			*offset = offset_in_folio(folio, start);
+		folios[n++] = folio;
+	}
+	return n;
+
+err_put:
+	dmx_memfd_release_folios(folios, n);
+	return ret;
 }
 #endif
 

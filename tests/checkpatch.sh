@@ -8,7 +8,8 @@ set -eu
 checkpatch=$1 root=$2
 status=0
 for f in "$root"/driver/*.[ch] "$root"/driver/*/*.[ch] "$root"/uapi/linux/*.h \
-	 "$root"/tests/vm/broken/*/*.c; do
+	 "$root"/tests/vm/broken/*/*.c "$root"/tests/misuse/dmx_*.c \
+	 "$root"/tests/misuse/compat.h; do
 	[ -f "$f" ] || continue
 	# compat.h is the one place allowed to test kernel versions.
 	ignore=

@@ -5,6 +5,7 @@
  */
 #include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <xf86drm.h>
 
 #include "dmx_test.h"
@@ -517,6 +518,67 @@ TEST_F(ctl, debugfs_lists_live_buffers_with_kind_and_name)
 	fclose(f);
 	EXPECT_EQ(1, found);
 	close(buf);
+}
+
+/*
+ * The listing reads buffers that are being released: the core drops a
+ * dma-buf's inode before the exporter's release, so the listing shows the
+ * inode number kept at export (the same as fstat's), never the file's
+ * inode. A child allocates and frees while the listing is read over and
+ * over; KASAN on the debug kernels watches every read.
+ */
+TEST_F_TIMEOUT(ctl, debugfs_listing_keeps_up_with_buffers_being_released, 120)
+{
+	unsigned long reads = 0;
+	char line[256];
+	struct stat st;
+	int found = 0, buf, status;
+	pid_t child;
+	FILE *f;
+
+	buf = ctl_alloc(self->ctl, DMABUF_EXPORTER_KIND_SYSTEM, 4096, "inode-check");
+	ASSERT_LE(0, buf);
+	ASSERT_EQ(0, fstat(buf, &st));
+	f = fopen("/sys/kernel/debug/dmabuf_exporter/buffers", "re");
+	if (!f) {
+		close(buf);
+		SKIP(return, "debugfs is not mounted");
+	}
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long ino;
+		char name[64];
+
+		if (sscanf(line, "%llu system 4096 %*u %*u %*d %*u %63s", &ino, name) == 2 &&
+		    !strcmp(name, "inode-check"))
+			found += ino == (unsigned long long)st.st_ino;
+	}
+	fclose(f);
+	EXPECT_EQ(1, found) TH_LOG("the listed inode is fstat's st_ino");
+	close(buf);
+
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		time_t end = time(NULL) + 2;
+
+		while (time(NULL) < end) {
+			int b = ctl_alloc(self->ctl, DMABUF_EXPORTER_KIND_SYSTEM, 4096, "churn");
+
+			if (b >= 0)
+				close(b);
+		}
+		_exit(0);
+	}
+	do {
+		f = fopen("/sys/kernel/debug/dmabuf_exporter/buffers", "re");
+		ASSERT_NE(NULL, f);
+		while (fgets(line, sizeof(line), f))
+			;
+		fclose(f);
+		reads++;
+	} while (waitpid(child, &status, WNOHANG) == 0);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_LT(0, reads);
 }
 
 /* A fatal signal in the middle of a large allocation leaves nothing behind. */

@@ -343,6 +343,53 @@ static inline long dmx_module_refcnt(const char *mod)
 	return dmx_read_number(path);
 }
 
+/* A value of /proc/meminfo ("HugePages_Free", "Hugepagesize"), or -1. */
+static inline long dmx_meminfo(const char *key)
+{
+	size_t klen = strlen(key);
+	char line[128];
+	long val = -1;
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, klen) && line[klen] == ':') {
+			val = strtol(line + klen + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return val;
+}
+
+#define DMX_NR_HUGEPAGES	"/proc/sys/vm/nr_hugepages"
+
+static inline int dmx_write_nr_hugepages(long val)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%ld\n", val);
+	return dmx_write_file(DMX_NR_HUGEPAGES, buf);
+}
+
+/*
+ * The module's reference count once it has come down to @want, or what it
+ * is after a bounded wait: the edu importer's fences give their reference
+ * back after an RCU grace period.
+ */
+static inline long dmx_module_refcnt_settled(const char *mod, long want)
+{
+	long now = dmx_module_refcnt(mod);
+	int i;
+
+	for (i = 0; i < 200 && now > want; i++) {
+		usleep(10 * 1000);
+		now = dmx_module_refcnt(mod);
+	}
+	return now;
+}
+
 /*
  * A memory cgroup (v2) of a test's own, to see and limit what our buffers
  * charge. Set up in steps, so that each test checks each step as it needs to

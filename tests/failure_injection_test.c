@@ -84,6 +84,13 @@ TEST_F(inject, invalid_requests_are_refused)
 		TH_LOG("errno 0");
 	EXPECT_EQ(-EINVAL, __dmx_inject(self->ctl, buf, DMABUF_EXPORTER_OP_MAP, 1, 4096))
 		TH_LOG("errno out of range");
+	/* The kernel's internal restart codes would leak to userspace. */
+	EXPECT_EQ(-EINVAL, __dmx_inject(self->ctl, buf, DMABUF_EXPORTER_OP_MAP, 1, 512))
+		TH_LOG("ERESTARTSYS");
+	EXPECT_EQ(-EINVAL, __dmx_inject(self->ctl, buf, DMABUF_EXPORTER_OP_MAP, 1, 516))
+		TH_LOG("ERESTART_RESTARTBLOCK");
+	EXPECT_EQ(0, __dmx_inject(self->ctl, buf, DMABUF_EXPORTER_OP_MAP, 1, 511))
+		TH_LOG("the largest errno accepted");
 	EXPECT_EQ(0, __dmx_inject(self->ctl, buf, DMABUF_EXPORTER_OP_MAP, 0, 0))
 		TH_LOG("count 0 clears, any errno");
 	EXPECT_EQ(-EBADF, __dmx_inject(self->ctl, 999, DMABUF_EXPORTER_OP_MAP, 1, EIO))

@@ -75,6 +75,28 @@ TEST_F(heap, info_reports_api_version_and_page_size)
 	EXPECT_EQ(0, self->info.max_buffer_size % DMX_PAGE);
 }
 
+/*
+ * INFO's live_bytes (and max_total_mb) count what a buffer really takes:
+ * contig memory comes from the page allocator in a power of two, so 3 MiB
+ * take 4 MiB (the test kernels have no CMA, which would take 3 MiB).
+ */
+TEST_F(heap, live_bytes_count_what_a_buffer_really_takes)
+{
+	const uint64_t len = 3 << 20;
+	uint64_t want = strcmp(variant->kind, "contig") ? len : 4 << 20;
+	struct dmabuf_exporter_info before, during, after;
+	int buf;
+
+	ASSERT_EQ(0, __dmx_info(self->node, &before));
+	buf = dmx_alloc(self->node, len);
+	ASSERT_LE(0, buf);
+	ASSERT_EQ(0, __dmx_info(self->node, &during));
+	EXPECT_EQ(want, during.live_bytes - before.live_bytes);
+	close(buf);
+	ASSERT_EQ(0, __dmx_info(self->node, &after));
+	EXPECT_EQ(before.live_bytes, after.live_bytes);
+}
+
 TEST_F(heap, alloc_mmap_write_sync_read_back)
 {
 	uint64_t len = (1 << 20) + 3 * DMX_PAGE;

@@ -264,36 +264,6 @@ TEST_F(udmabuf, unknown_flags_and_nonzero_pad_are_einval_on_our_node)
 	close(memfd);
 }
 
-/* A value of /proc/meminfo ("HugePages_Free", "Hugepagesize"), or -1. */
-static long meminfo(const char *key)
-{
-	size_t klen = strlen(key);
-	char line[128];
-	long val = -1;
-	FILE *f = fopen("/proc/meminfo", "re");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, key, klen) && line[klen] == ':') {
-			val = strtol(line + klen + 1, NULL, 10);
-			break;
-		}
-	}
-	fclose(f);
-	return val;
-}
-
-#define NR_HUGEPAGES	"/proc/sys/vm/nr_hugepages"
-
-static int write_nr_hugepages(long val)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%ld\n", val);
-	return dmx_write_file(NR_HUGEPAGES, buf);
-}
-
 /*
  * A hugetlbfs memfd of @len bytes sealed with @seals, its first @faulted
  * bytes faulted in through a shared mapping (returned in *@map, which
@@ -350,7 +320,7 @@ FIXTURE_VARIANT_ADD(hugetlb, kernel) {
 
 FIXTURE_SETUP(hugetlb)
 {
-	long kb = meminfo("Hugepagesize"), nr = dmx_read_number(NR_HUGEPAGES);
+	long kb = dmx_meminfo("Hugepagesize"), nr = dmx_read_number(DMX_NR_HUGEPAGES);
 	long free_pages;
 	int err;
 
@@ -366,16 +336,16 @@ FIXTURE_SETUP(hugetlb)
 
 	/* Last: a failed setup gets no teardown to restore the pool. */
 	if (nr < HUGE_PAGES) {
-		err = write_nr_hugepages(HUGE_PAGES);
+		err = dmx_write_nr_hugepages(HUGE_PAGES);
 		if (err)
 			SKIP(return, "cannot write /proc/sys/vm/nr_hugepages: %s",
 			     strerror(-err));
 		self->old_nr = nr;
 	}
-	free_pages = meminfo("HugePages_Free");
+	free_pages = dmx_meminfo("HugePages_Free");
 	if (free_pages < HUGE_PAGES) {
 		if (self->old_nr >= 0)
-			write_nr_hugepages(self->old_nr);
+			dmx_write_nr_hugepages(self->old_nr);
 		SKIP(return, "the kernel provides %ld free huge pages, %d needed",
 		     free_pages, HUGE_PAGES);
 	}
@@ -387,12 +357,12 @@ FIXTURE_TEARDOWN(hugetlb)
 	if (self->dev >= 0)
 		close(self->dev);
 	if (self->old_nr >= 0)
-		write_nr_hugepages(self->old_nr);
+		dmx_write_nr_hugepages(self->old_nr);
 }
 
 /* Everything closed: every huge page the test used must be free again. */
 #define EXPECT_ALL_HUGE_PAGES_FREE() \
-	EXPECT_EQ(self->free_before, meminfo("HugePages_Free"))
+	EXPECT_EQ(self->free_before, dmx_meminfo("HugePages_Free"))
 
 TEST_F(hugetlb, pages_are_shared_at_any_page_offset)
 {

@@ -4,7 +4,9 @@
  * dma-buf. Every test checks that the kernel's pin counters are back where
  * they started afterwards (nothing left pinned), whatever the outcome.
  */
+#include <pthread.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <xf86drm.h>
@@ -458,30 +460,72 @@ TEST_F(user, buffer_outlives_the_process_that_imported_it)
 }
 
 /*
- * Long-term writable pins of file pages that are written back would break
- * writeback: refused. Needs a real disk filesystem: ext4 on a loop device.
+ * An ext4 file system on a loop device in a new directory (dir, and its
+ * image dir.img), for file pages that are written back; 0, or -1 when the
+ * guest cannot make one.
  */
-TEST_F(user, writable_shared_mapping_of_a_regular_file_is_efault)
+static int mount_ext4(char *dir, char *img, size_t img_size)
 {
-	char dir[] = "/tmp/dmx-ext4-XXXXXX", img[64], file[96], cmd[512];
-	const size_t len = 16 * 4096;
-	uint8_t *map;
-	int fd, buf;
+	char cmd[512];
 
-	ASSERT_NE(NULL, mkdtemp(dir));
-	snprintf(img, sizeof(img), "%s.img", dir);
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(img, img_size, "%s.img", dir);
 	snprintf(cmd, sizeof(cmd),
 		 "modprobe -q loop; modprobe -q ext4; truncate -s 16M %s && "
 		 "mkfs.ext4 -q -F %s && mount -o loop %s %s", img, img, img, dir);
 	if (system(cmd)) {
 		rmdir(dir);
 		unlink(img);
-		SKIP(return, "cannot mount an ext4 image (loop, ext4, e2fsprogs)");
+		return -1;
 	}
+	return 0;
+}
+
+static int umount_ext4(const char *dir, const char *img)
+{
+	char cmd[256];
+	int ret;
+
+	snprintf(cmd, sizeof(cmd), "umount %s", dir);
+	ret = system(cmd);
+	rmdir(dir);
+	unlink(img);
+	return ret;
+}
+
+/* A file of @len bytes of @byte in @dir, open read-write, or -1. */
+static int filled_file(const char *dir, size_t len, int byte)
+{
+	char file[96], *data = malloc(len);
+	int fd;
+
 	snprintf(file, sizeof(file), "%s/data", dir);
 	fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || !data || pwrite(fd, memset(data, byte, len), len, 0) != (ssize_t)len) {
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+	}
+	free(data);
+	return fd;
+}
+
+/*
+ * Long-term writable pins of file pages that are written back would break
+ * writeback: refused. Needs a real disk filesystem: ext4 on a loop device.
+ */
+TEST_F(user, writable_shared_mapping_of_a_regular_file_is_efault)
+{
+	char dir[] = "/tmp/dmx-ext4-XXXXXX", img[64];
+	const size_t len = 16 * 4096;
+	uint8_t *map;
+	int fd, buf;
+
+	if (mount_ext4(dir, img, sizeof(img)))
+		SKIP(return, "cannot mount an ext4 image (loop, ext4, e2fsprogs)");
+	fd = filled_file(dir, len, 0);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, ftruncate(fd, len));
 	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	ASSERT_NE(MAP_FAILED, map);
 	map[0] = 1;
@@ -495,10 +539,88 @@ TEST_F(user, writable_shared_mapping_of_a_regular_file_is_efault)
 
 	munmap(map, len);
 	close(fd);
-	snprintf(cmd, sizeof(cmd), "umount %s", dir);
-	EXPECT_EQ(0, system(cmd));
-	rmdir(dir);
-	unlink(img);
+	EXPECT_EQ(0, umount_ext4(dir, img));
+}
+
+struct remap_race {
+	uint8_t *addr;
+	size_t len;
+	int file;
+	volatile int stop;
+	unsigned long swaps;
+};
+
+/* Swap the range between the file and anonymous memory, as fast as it can. */
+static void *remapper(void *arg)
+{
+	struct remap_race *r = arg;
+
+	while (!r->stop) {
+		mmap(r->addr, r->len, PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_FIXED, r->file, 0);
+		mmap(r->addr, r->len, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		r->swaps++;
+	}
+	return NULL;
+}
+
+/*
+ * The mapping check and the pin must be one step: a thread that maps a
+ * written-back file over the range between the two must not get the file's
+ * pages pinned writable (6.1's GUP does not refuse them itself). Every
+ * import either fails with EFAULT or holds anonymous (zero) pages, never
+ * the file's bytes.
+ */
+TEST_F_TIMEOUT(user, remapping_a_file_over_the_range_during_import_pins_no_file_page, 120)
+{
+	char dir[] = "/tmp/dmx-ext4-XXXXXX", img[64];
+	struct remap_race r = { .len = 4 * 4096 };
+	unsigned long imports = 0, refused = 0, file_pages = 0, other = 0;
+	struct timespec start, now;
+	pthread_t thread;
+	int buf;
+
+	if (mount_ext4(dir, img, sizeof(img)))
+		SKIP(return, "cannot mount an ext4 image (loop, ext4, e2fsprogs)");
+	r.file = filled_file(dir, r.len, 'F');
+	ASSERT_LE(0, r.file);
+	r.addr = map_anon(r.len);
+	ASSERT_NE(NULL, r.addr);
+	ASSERT_EQ(0, pthread_create(&thread, NULL, remapper, &r));
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	do {
+		buf = import_rw(self->ctl, r.addr, r.len);
+		if (buf >= 0) {
+			uint8_t *map = mmap(NULL, r.len, PROT_READ, MAP_SHARED, buf, 0);
+
+			imports++;
+			if (map == MAP_FAILED || memchr(map, 'F', r.len))
+				file_pages++;
+			if (map != MAP_FAILED)
+				munmap(map, r.len);
+			close(buf);
+		} else if (buf == -EFAULT) {
+			refused++;
+		} else {
+			other++;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (now.tv_sec - start.tv_sec < 3);
+	r.stop = 1;
+	pthread_join(thread, NULL);
+	printf("# %lu imports, %lu refused, %lu swaps\n", imports, refused, r.swaps);
+
+	EXPECT_EQ(0, file_pages) TH_LOG("file pages pinned writable");
+	EXPECT_EQ(0, other) TH_LOG("an import failed with neither success nor EFAULT");
+	/* Both outcomes happened: the race really ran. */
+	EXPECT_LT(0, imports);
+	EXPECT_LT(0, refused);
+
+	munmap(r.addr, r.len);
+	close(r.file);
+	EXPECT_EQ(0, umount_ext4(dir, img));
 }
 
 TEST_F(user, writable_imports_go_into_vgem_read_only_ones_do_not)

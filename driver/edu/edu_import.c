@@ -54,9 +54,6 @@ struct edu_fence {
 	spinlock_t lock;	/* the fence's lock */
 };
 
-/* dma_fence_free() frees the fence pointer: it must be the allocation. */
-static_assert(offsetof(struct edu_fence, base) == 0);
-
 static const char *edu_fence_driver_name(struct dma_fence *fence)
 {
 	return KBUILD_MODNAME;
@@ -67,10 +64,19 @@ static const char *edu_fence_timeline_name(struct dma_fence *fence)
 	return "edu-dma";
 }
 
+/*
+ * The module reference goes from an RCU callback: module exit waits for
+ * those with rcu_barrier(), so no CPU is still in our text after rmmod.
+ */
+static void edu_fence_free_rcu(struct rcu_head *rcu)
+{
+	kfree(container_of(rcu, struct edu_fence, base.rcu));
+	module_put(THIS_MODULE);
+}
+
 static void edu_fence_release(struct dma_fence *fence)
 {
-	dma_fence_free(fence);
-	module_put(THIS_MODULE);
+	call_rcu(&fence->rcu, edu_fence_free_rcu);
 }
 
 static const struct dma_fence_ops edu_fence_ops = {

@@ -391,6 +391,8 @@ static void __exit edu_exit(void)
 {
 	pci_unregister_driver(&edu_driver);
 	ida_destroy(&edu_ida);
+	/* The last fence's free (edu_import.c) may still be running. */
+	rcu_barrier();
 }
 
 module_init(edu_init);

@@ -122,7 +122,7 @@ mutant() {	# NAME FILE AWK-PROGRAM → prints the .ko path
 
 # 4. our driver never unpins user pages: the user-memory tests notice
 desc="debug kernel: a missing unpin in our driver fails user_import_test"
-if ! ko=$(mutant unpin user_pages.c '/unpin_user_pages_dirty_lock\(up->pages/ { next } { print }'); then
+if ! ko=$(mutant unpin kinds/user.c '/unpin_user_pages_dirty_lock\(up->pages/ { next } { print }'); then
 	result "not ok" "$desc: cannot build the mutant" "$OUT/mutant-unpin.build.log"
 else
 	run unpin --module "$ko" --tap "$DK_SELFTEST_TESTS/user_import_test"

@@ -13,6 +13,12 @@
  * one. Every fd the kernel returns is closed and every mapping unmapped at
  * once, and at the end no buffer, byte, pin, fd or module reference is left.
  *
+ * UDMABUF_CREATE_LIST also gets lists built item by item (see "list
+ * shapes" below), whose outcome is known in advance: valid items mixed with
+ * zero-size, unaligned, end-of-file and past-the-end ones, huge pages a
+ * hugetlbfs memfd has not faulted in, and counts at and above
+ * udmabuf_list_limit or whose array size overflows 32 bits.
+ *
  * Pointers only ever point into a private arena (followed by a PROT_NONE
  * page) or at nothing, so the kernel's writes cannot corrupt the fuzzer.
  * Environment: DMX_FUZZ_SEED (printed), DMX_FUZZ_ITERS (default 8000),
@@ -589,18 +595,449 @@ static int close_new_fds(void)
 	return n;
 }
 
+/* Calls and successes per known ioctl; then other numbers, mmap, list shapes. */
+static unsigned long n_calls[N(iocs) + 3], n_ok[N(iocs) + 3];
+#define STAT_OTHER	N(iocs)
+#define STAT_MMAP	(N(iocs) + 1)
+#define STAT_SHAPES	(N(iocs) + 2)
+
+/* ---- UDMABUF_CREATE_LIST shapes (issue #12) ---------------------------- */
+
+/*
+ * Lists built item by item from shapes a review found the random fields
+ * reach too rarely: a zero-size item among valid ones made our pre-6.11
+ * page walk write past its folio array until the memfd's end (the ioctl's
+ * result did not show it: only slab debugging or KASAN saw it). Each list's
+ * outcome is known: one bad item, bad flags or a bad count must fail the
+ * call with a documented errno; an all-valid list must succeed, or fail
+ * with ENOMEM from the module limits, and give a buffer exactly as long as
+ * its items. The draws come from a stream of their own (srnd()), seeded
+ * from the seed, so a seed still repeats the main sequence of calls it
+ * made before the shapes existed, with the shapes interleaved.
+ */
+#define LIST_PAGES	8	/* room for udmabuf_list_limit + 1 items */
+#define LIST_LIMIT	1024	/* udmabuf_list_limit while fuzzing (its default) */
+#define SEALED_PAGES	16	/* sealed_memfd's size */
+#define ODD_PAGES	5	/* odd_memfd: 5 pages and ODD_TAIL bytes */
+#define ODD_TAIL	100
+#define HUGE_FD_PAGES	4	/* huge_memfd: huge pages 0 and 2 faulted in, 1 and 3 holes */
+
+static uint64_t rng_shape;
+
+static uint64_t srnd(void)
+{
+	uint64_t x = rng_shape;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return rng_shape = x;
+}
+
+static uint8_t *list_arena;	/* LIST_PAGES pages, then a PROT_NONE page */
+static int odd_memfd, unsealed_memfd, devnull_fd, ctl_fd;
+static int huge_memfd = -1;	/* -1: no huge pages to be had */
+static uint64_t huge_size;	/* bytes per huge page */
+
+enum item_shape {
+	IS_VALID, IS_AT_END, IS_HUGE_VALID,	/* the valid ones */
+	IS_ZERO, IS_UNALIGNED_OFF, IS_UNALIGNED_SIZE, IS_PAGE_BEYOND,
+	IS_PAST_END, IS_PARTIAL_PAGE, IS_HUGE_HOLE, IS_BAD_FD, IS_PAD,
+	IS_COUNT
+};
+#define IS_FIRST_BAD	IS_ZERO
+
+static const char *const shape_name[IS_COUNT] = {
+	"valid", "at-end", "huge-faulted", "zero-size", "unaligned-offset",
+	"unaligned-size", "page-beyond-end", "past-end", "partial-last-page",
+	"huge-hole", "not-a-memfd", "pad",
+};
+
+enum list_kind { LK_MIXED, LK_AT_LIMIT, LK_ABOVE_LIMIT, LK_OVERFLOW, LK_ZERO_COUNT, LK_COUNT };
+
+static const char *const list_kind_name[LK_COUNT] = {
+	"mixed", "at-limit", "limit+1", "count-overflow", "count-0",
+};
+
+/* Per list kind: calls, successes; per item shape: items sent. */
+static unsigned long lk_calls[LK_COUNT], lk_ok[LK_COUNT], shape_items[IS_COUNT];
+
+/*
+ * Fills @it with an item of @shape (a hugetlbfs shape becomes a shmem one
+ * without huge pages); true if the item is valid.
+ */
+static bool make_item(struct udmabuf_create_item *it, enum item_shape shape)
+{
+	const uint64_t pg = DMX_PAGE;
+	uint64_t k, hp, in;
+
+	if (huge_memfd < 0 && shape == IS_HUGE_VALID)
+		shape = IS_VALID;
+	if (huge_memfd < 0 && shape == IS_HUGE_HOLE)
+		shape = IS_PAGE_BEYOND;
+	shape_items[shape]++;
+	*it = (struct udmabuf_create_item){ .memfd = (uint32_t)sealed_memfd };
+	k = srnd() % SEALED_PAGES;
+	switch (shape) {
+	case IS_VALID:
+		if (srnd() % 3 == 0) {
+			/* Whole pages of the odd memfd. */
+			it->memfd = (uint32_t)odd_memfd;
+			k = srnd() % ODD_PAGES;
+			it->offset = k * pg;
+			it->size = (1 + srnd() % (ODD_PAGES - k)) * pg;
+		} else {
+			it->offset = k * pg;
+			it->size = (1 + srnd() % (SEALED_PAGES - k)) * pg;
+		}
+		return true;
+	case IS_AT_END:		/* offset + size exactly the memfd's size */
+		it->offset = k * pg;
+		it->size = (SEALED_PAGES - k) * pg;
+		return true;
+	case IS_HUGE_VALID:	/* inside one faulted huge page */
+		hp = 2 * (srnd() % 2);
+		if (srnd() % 4 == 0) {
+			it->offset = hp * huge_size;
+			it->size = huge_size;
+		} else {
+			in = srnd() % (huge_size / pg);
+			k = huge_size / pg - in;	/* pages left in it */
+			it->offset = hp * huge_size + in * pg;
+			it->size = (1 + srnd() % (k < 16 ? k : 16)) * pg;
+		}
+		it->memfd = (uint32_t)huge_memfd;
+		return true;
+	case IS_ZERO:
+		/*
+		 * At offset 0 half the time: its last byte, offset - 1, was
+		 * then -1, and the old walk went on to the memfd's end.
+		 */
+		if (srnd() % 3 == 0) {
+			it->memfd = (uint32_t)odd_memfd;
+			k = srnd() % ODD_PAGES;
+		}
+		it->offset = srnd() % 2 ? 0 : k * pg;
+		it->size = 0;
+		return false;
+	case IS_UNALIGNED_OFF:
+		it->offset = (srnd() % 8) * pg + 1 + srnd() % (pg - 1);
+		it->size = pg;
+		return false;
+	case IS_UNALIGNED_SIZE:
+		it->offset = (srnd() % 8) * pg;
+		it->size = (1 + srnd() % 4) * pg + (srnd() % 2 ? 1 + srnd() % (pg - 1) :
+						     -(1 + srnd() % (pg - 1)));
+		return false;
+	case IS_PAGE_BEYOND:	/* offset + size one page past the end */
+		it->offset = k * pg;
+		it->size = (SEALED_PAGES - k + 1) * pg;
+		return false;
+	case IS_PAST_END: {
+		static const uint64_t far[] = {
+			1ull << 32, 1ull << 40, 1ull << 62, 1ull << 63,
+			~0ull << 12,	/* wraps around when the size is added */
+		};
+
+		it->offset = srnd() % 2 ? (SEALED_PAGES + srnd() % 4) * pg :
+					  far[srnd() % N(far)];
+		it->size = (1 + srnd() % 2) * pg;
+		return false;
+	}
+	case IS_PARTIAL_PAGE:	/* reaches into the page the odd memfd ends in */
+		it->memfd = (uint32_t)odd_memfd;
+		k = srnd() % (ODD_PAGES + 1);
+		it->offset = k * pg;
+		it->size = (ODD_PAGES + 1 - k) * pg;
+		return false;
+	case IS_HUGE_HOLE:
+		it->memfd = (uint32_t)huge_memfd;
+		if (srnd() % 2) {
+			/* Inside huge page 1 or 3, never faulted in. */
+			hp = 1 + 2 * (srnd() % 2);
+			it->offset = hp * huge_size + (srnd() % 4) * pg;
+			it->size = (1 + srnd() % 4) * pg;
+		} else {
+			/* From the end of faulted page 0 or 2 into the hole after it. */
+			hp = 2 * (srnd() % 2) + 1;
+			k = 1 + srnd() % 4;
+			it->offset = hp * huge_size - k * pg;
+			it->size = (k + 1 + srnd() % 4) * pg;
+		}
+		return false;
+	case IS_BAD_FD: {
+		const int fds[] = { unsealed_memfd, devnull_fd, ctl_fd, closed_fd,
+				    dmabuf_pool[srnd() % ndmabuf_pool] };
+
+		it->memfd = (uint32_t)fds[srnd() % N(fds)];
+		it->size = pg;
+		return false;
+	}
+	case IS_PAD:
+		it->offset = k * pg;
+		it->size = pg;
+		it->__pad = (uint32_t)(1 + srnd() % 0xffffffffu);
+		return false;
+	default:
+		return false;
+	}
+}
+
+/* A shape for a mixed list: valid half the time. */
+static enum item_shape pick_shape(void)
+{
+	if (srnd() % 2)
+		return (enum item_shape)(srnd() % IS_FIRST_BAD);
+	return (enum item_shape)(IS_FIRST_BAD + srnd() % (IS_COUNT - IS_FIRST_BAD));
+}
+
+/*
+ * One list of a known outcome on the ctl node. Returns 0 when it behaved,
+ * or -1 with @why filled in.
+ */
+static int fuzz_list_shape(char *why, size_t whylen, unsigned long *successes,
+			   unsigned long *fds_closed)
+{
+	const uint64_t pg = DMX_PAGE;
+	struct udmabuf_create_list *head = (void *)list_arena;
+	struct udmabuf_create_item *items = (void *)(list_arena + sizeof(*head));
+	const uint64_t max_items = (LIST_PAGES * pg - sizeof(*head)) / sizeof(*items);
+	static const uint64_t huge_counts[] = {
+		0x0aaaaaab,	/* 24 bytes each: 2^32 + 8, 8 in 32 bits */
+		0x0aaaaaac, 0x10000000, 0x80000000, 0xffffffff,
+		/* Just past the arena (4 KiB pages): EFAULT. */
+		(LIST_PAGES * 4096 - sizeof(struct udmabuf_create_list)) /
+			sizeof(struct udmabuf_create_item) + 1,
+	};
+	enum list_kind lk;
+	uint64_t count, total = 0, i, bad_at = ~0ull;
+	unsigned int r = (unsigned int)(srnd() % 100);
+	bool valid = true, raised = false;
+	char bad_items[96] = "";
+	int ret, err, newfds;
+	off_t len = -1;
+
+	memset(list_arena, 0, sizeof(*head));
+	if (r < 70) {
+		lk = LK_MIXED;
+		count = 1 + srnd() % 6;
+		for (i = 0; i < count; i++) {
+			enum item_shape sh = pick_shape();
+
+			if (!make_item(&items[i], sh)) {
+				valid = false;
+				if (strlen(bad_items) < sizeof(bad_items) - 24)
+					snprintf(bad_items + strlen(bad_items),
+						 sizeof(bad_items) - strlen(bad_items),
+						 " %llu:%s", (unsigned long long)i,
+						 shape_name[sh]);
+			}
+		}
+	} else if (r < 85) {
+		/* Exactly the limit of one-page items, maybe one bad among them. */
+		lk = LK_AT_LIMIT;
+		count = LIST_LIMIT;
+		for (i = 0; i < count; i++)
+			items[i] = (struct udmabuf_create_item){
+				.memfd = (uint32_t)sealed_memfd,
+				.offset = (i % SEALED_PAGES) * pg, .size = pg,
+			};
+		if (srnd() % 2) {
+			enum item_shape sh = (enum item_shape)(IS_FIRST_BAD +
+				srnd() % (IS_COUNT - IS_FIRST_BAD));
+
+			bad_at = srnd() % count;
+			valid = make_item(&items[bad_at], sh);
+			snprintf(bad_items, sizeof(bad_items), " %llu:%s",
+				 (unsigned long long)bad_at, shape_name[sh]);
+		}
+	} else if (r < 92) {
+		lk = LK_ABOVE_LIMIT;
+		count = LIST_LIMIT + 1;
+		for (i = 0; i < count; i++)
+			items[i] = (struct udmabuf_create_item){
+				.memfd = (uint32_t)sealed_memfd, .size = pg,
+			};
+		valid = false;
+	} else if (r < 97) {
+		/*
+		 * Counts whose array is far larger than the arena, and one
+		 * whose size in 32 bits would be 8: the limit raised so that
+		 * they reach the copy of the items (ENOMEM or EFAULT).
+		 */
+		lk = LK_OVERFLOW;
+		count = huge_counts[srnd() % N(huge_counts)];
+		if (srnd() % 4) {
+			if (dmx_write_param("udmabuf_list_limit", 0xffffffffu)) {
+				snprintf(why, whylen, "cannot raise udmabuf_list_limit");
+				return -1;
+			}
+			raised = true;
+		}
+		for (i = 0; i < max_items; i++)
+			items[i] = (struct udmabuf_create_item){
+				.memfd = (uint32_t)sealed_memfd, .size = pg,
+			};
+		valid = false;
+	} else {
+		lk = LK_ZERO_COUNT;
+		count = 0;
+		valid = false;
+	}
+	head->count = (uint32_t)count;
+	head->flags = srnd() % 2 ? UDMABUF_FLAGS_CLOEXEC : 0;
+	if (srnd() % 16 == 0) {
+		head->flags |= 2u << (srnd() % 31);
+		valid = false;
+	}
+	for (i = 0; valid && i < count; i++)
+		total += items[i].size;
+
+	errno = 0;
+	ret = ioctl(ctl_fd, UDMABUF_CREATE_LIST, head);
+	err = errno;
+	if (ret >= 0)
+		len = lseek(ret, 0, SEEK_END);
+	if (raised && dmx_write_param("udmabuf_list_limit", LIST_LIMIT)) {
+		snprintf(why, whylen, "cannot restore udmabuf_list_limit");
+		return -1;
+	}
+	newfds = close_new_fds();
+	*fds_closed += (unsigned long)newfds;
+	lk_calls[lk]++;
+	n_calls[STAT_SHAPES]++;
+
+#define LIST_WHY(...) do {						\
+	int __n = snprintf(why, whylen, __VA_ARGS__);			\
+									\
+	if (__n >= 0 && (size_t)__n < whylen)				\
+		snprintf(why + __n, whylen - (size_t)__n,		\
+			 " (%s list, count %llu, flags %#x, bad items:%s)",\
+			 list_kind_name[lk], (unsigned long long)count,	\
+			 head->flags, *bad_items ? bad_items : " none");\
+} while (0)
+
+	if (ret < 0) {
+		if (newfds) {
+			LIST_WHY("UDMABUF_CREATE_LIST failed (%s) but left %d new fd(s)",
+				 strerror(err), newfds);
+			return -1;
+		}
+		if (err != EINVAL && err != EBADFD && err != EFAULT &&
+		    err != ENOMEM && err != EMFILE) {
+			LIST_WHY("UDMABUF_CREATE_LIST: undocumented errno %d (%s)",
+				 err, strerror(err));
+			return -1;
+		}
+		if (valid && err != ENOMEM) {
+			LIST_WHY("UDMABUF_CREATE_LIST of valid items (%llu bytes) failed: %s",
+				 (unsigned long long)total, strerror(err));
+			return -1;
+		}
+		return 0;
+	}
+	lk_ok[lk]++;
+	n_ok[STAT_SHAPES]++;
+	(*successes)++;
+	if (!valid) {
+		LIST_WHY("UDMABUF_CREATE_LIST succeeded");
+		return -1;
+	}
+	if (newfds != 1) {
+		LIST_WHY("UDMABUF_CREATE_LIST succeeded with %d new fd(s)", newfds);
+		return -1;
+	}
+	if (len < 0 || (uint64_t)len != total) {
+		LIST_WHY("UDMABUF_CREATE_LIST gave a buffer of %lld bytes for %llu bytes of items",
+			 (long long)len, (unsigned long long)total);
+		return -1;
+	}
+	return 0;
+#undef LIST_WHY
+}
+
 /* ---- the fixture ------------------------------------------------------ */
 
 static const char *const limit_params[] = {
-	"max_buffer_mb", "max_total_mb", "max_pinned_mb",
+	"max_buffer_mb", "max_total_mb", "max_pinned_mb", "udmabuf_list_limit",
 };
+#define NLIMITS	N(limit_params)
+
+/*
+ * The hugetlbfs memfd of the list shapes: HUGE_FD_PAGES huge pages, 0 and 2
+ * faulted in, 1 and 3 holes, sealed against shrinking. It needs two free
+ * huge pages; the pool grows by what is missing (*@old_nr: the size to
+ * restore, else -1), as udmabuf_compat_test does. Returns the fd, or -1
+ * with *@why saying why there is none (the hugetlbfs shapes then become
+ * shmem ones).
+ */
+static int make_huge_memfd(long *old_nr, long *free_before, const char **why)
+{
+	long kb = dmx_meminfo("Hugepagesize"), nr = dmx_read_number(DMX_NR_HUGEPAGES);
+	long free_pages = dmx_meminfo("HugePages_Free");
+	uint64_t hp;
+	int fd;
+
+	*old_nr = -1;
+	if (kb <= 0 || nr < 0 || free_pages < 0) {
+		*why = "this kernel has no huge pages";
+		return -1;
+	}
+	huge_size = (uint64_t)kb * 1024;
+	if (free_pages < 2) {
+		if (dmx_write_nr_hugepages(nr + 2 - free_pages)) {
+			*why = "cannot write " DMX_NR_HUGEPAGES;
+			return -1;
+		}
+		*old_nr = nr;
+		free_pages = dmx_meminfo("HugePages_Free");
+		if (free_pages < 2) {
+			*why = "the kernel provides fewer than 2 free huge pages";
+			return -1;
+		}
+	}
+	*free_before = free_pages;
+	fd = memfd_create("dmx-fuzz-huge", MFD_HUGETLB | MFD_ALLOW_SEALING | MFD_CLOEXEC);
+	if (fd < 0) {
+		*why = "memfd_create(MFD_HUGETLB) failed";
+		return -1;
+	}
+	if (ftruncate(fd, (off_t)(HUGE_FD_PAGES * huge_size))) {
+		*why = "ftruncate of the hugetlbfs memfd failed";
+		goto err_close;
+	}
+	/* One mapping per faulted page: only those get reserved. */
+	for (hp = 0; hp < HUGE_FD_PAGES; hp += 2) {
+		uint8_t *p = mmap(NULL, huge_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+				  fd, (off_t)(hp * huge_size));
+
+		if (p == MAP_FAILED) {
+			*why = "cannot map a huge page";
+			goto err_close;
+		}
+		p[0] = (uint8_t)(hp + 1);
+		munmap(p, huge_size);
+	}
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK)) {
+		*why = "cannot seal the hugetlbfs memfd";
+		goto err_close;
+	}
+	return fd;
+
+err_close:
+	close(fd);
+	return -1;
+}
 
 FIXTURE(fuzz) {
-	unsigned long saved[3];
+	unsigned long saved[NLIMITS];
 	struct baseline base;
 	struct node nodes[6];
 	int nnodes;
 	int own[MAX_FDS], nown;
+	long old_nr_huge;	/* nr_hugepages to restore, or -1 */
+	long free_huge_before;	/* HugePages_Free before the hugetlbfs memfd */
+	const char *no_huge;	/* why there is no hugetlbfs memfd */
 };
 
 /*
@@ -610,15 +1047,16 @@ FIXTURE(fuzz) {
  */
 FIXTURE_SETUP(fuzz)
 {
-	static const unsigned long low[] = { 4, 48, 8 };
+	static const unsigned long low[] = { 4, 48, 8, LIST_LIMIT };
 	static const char *const kinds[] = { "system", "system-uncached", "contig" };
 	struct drm_mode_create_dumb dumb = { .width = 32, .height = 32, .bpp = 32 };
 	struct dmabuf_exporter_import_user imp = {};
 	struct udmabuf_create c = {};
 	int i, fd, memfd, vgem;
 
+	self->old_nr_huge = -1;
 	DMX_REQUIRE_MODULE();
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < (int)NLIMITS; i++) {
 		ASSERT_EQ(0, read_param(limit_params[i], &self->saved[i]));
 		ASSERT_EQ(0, dmx_write_param(limit_params[i], low[i]));
 	}
@@ -630,6 +1068,12 @@ FIXTURE_SETUP(fuzz)
 	ASSERT_NE(MAP_FAILED, arena);
 	ASSERT_EQ(0, mprotect(arena + arena_len, DMX_PAGE, PROT_NONE));
 	memset(arena, 0, arena_len);
+	list_arena = mmap(NULL, (LIST_PAGES + 1) * DMX_PAGE, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, list_arena);
+	ASSERT_EQ(0, mprotect(list_arena + LIST_PAGES * DMX_PAGE, DMX_PAGE, PROT_NONE));
+	ASSERT_LE(8 + (LIST_LIMIT + 1) * sizeof(struct udmabuf_create_item),
+		  LIST_PAGES * DMX_PAGE);
 
 	/* Nodes; their fds are also in the pool (a node is not a dma-buf). */
 	self->nnodes = 0;
@@ -641,6 +1085,7 @@ FIXTURE_SETUP(fuzz)
 	fd = dmx_open_node("ctl");
 	ASSERT_LE(0, fd);
 	self->nodes[self->nnodes++] = (struct node){ "ctl", NT_CTL, fd };
+	ctl_fd = fd;
 	fd = edu_open();
 	if (fd >= 0)
 		self->nodes[self->nnodes++] = (struct node){ "edu0", NT_EDU, fd };
@@ -667,7 +1112,7 @@ FIXTURE_SETUP(fuzz)
 	dmabuf_pool[ndmabuf_pool++] = (int)imp.fd;
 	memfd = memfd_create("dmx-fuzz", MFD_ALLOW_SEALING | MFD_CLOEXEC);
 	ASSERT_LE(0, memfd);
-	ASSERT_EQ(0, ftruncate(memfd, 16 * DMX_PAGE));
+	ASSERT_EQ(0, ftruncate(memfd, SEALED_PAGES * DMX_PAGE));
 	ASSERT_EQ(0, fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK));
 	c.memfd = (uint32_t)memfd;
 	c.flags = UDMABUF_FLAGS_CLOEXEC;
@@ -686,10 +1131,28 @@ FIXTURE_SETUP(fuzz)
 	ASSERT_EQ(0, ftruncate(fd, 4 * DMX_PAGE));
 	self->own[self->nown++] = fd;
 	fd_pool[nfd_pool++] = fd;
+	unsealed_memfd = fd;
 	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd);
 	self->own[self->nown++] = fd;
 	fd_pool[nfd_pool++] = fd;
+	devnull_fd = fd;
+	/*
+	 * For the list shapes only (kept out of the pools, so that a seed
+	 * draws the same calls as before them): a sealed memfd ending inside
+	 * a page, and a hugetlbfs memfd with holes when huge pages can be had.
+	 */
+	fd = memfd_create("dmx-fuzz-odd", MFD_ALLOW_SEALING | MFD_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, (off_t)(ODD_PAGES * DMX_PAGE + ODD_TAIL)));
+	ASSERT_EQ(0, fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK));
+	self->own[self->nown++] = fd;
+	odd_memfd = fd;
+	self->no_huge = NULL;
+	huge_memfd = make_huge_memfd(&self->old_nr_huge, &self->free_huge_before,
+				     &self->no_huge);
+	if (huge_memfd >= 0)
+		self->own[self->nown++] = huge_memfd;
 	/* Another exporter's dma-buf. */
 	vgem = vgem_open();
 	if (vgem >= 0) {
@@ -712,14 +1175,12 @@ FIXTURE_TEARDOWN(fuzz)
 {
 	int i;
 
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < (int)NLIMITS; i++)
 		EXPECT_EQ(0, dmx_write_param(limit_params[i], self->saved[i]));
+	if (self->old_nr_huge >= 0)
+		EXPECT_EQ(0, dmx_write_nr_hugepages(self->old_nr_huge));
 }
 
-/* Calls and successes per known ioctl; the last two: other numbers, mmap. */
-static unsigned long n_calls[N(iocs) + 2], n_ok[N(iocs) + 2];
-#define STAT_OTHER	N(iocs)
-#define STAT_MMAP	(N(iocs) + 1)
 
 static const char *node_type_name[NT_COUNT] = { "kind", "ctl", "edu", "dma-buf" };
 
@@ -912,19 +1373,27 @@ TEST_F_TIMEOUT(fuzz, every_ioctl_gives_a_documented_result_and_leaks_nothing,
 	unsigned long secs = env_ul("DMX_FUZZ_SECONDS", 8);
 	uint64_t seed = env_ul("DMX_FUZZ_SEED", 0), deadline;
 	unsigned long it, successes = 0, fds_closed = 0, failures = 0;
+	unsigned long shape_calls = 0;
 	int bufs[MAX_FDS], nbufs = 0, i;
-	char why[256];
+	char why[512];
 
 	if (secs > MAX_SECONDS)
 		secs = MAX_SECONDS;
 	if (!seed)
 		seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 16);
 	rng = seed | 1;
+	rng_shape = (seed ^ 0x9e3779b97f4a7c15ull) * 0xbf58476d1ce4e5b9ull | 1;
 	printf("# fuzz seed %llu (DMX_FUZZ_SEED=%llu repeats it), nodes:",
 	       (unsigned long long)seed, (unsigned long long)seed);
 	for (i = 0; i < self->nnodes; i++)
 		printf(" %s", self->nodes[i].name);
 	printf("\n");
+	if (huge_memfd >= 0)
+		printf("# fuzz list shapes: hugetlbfs memfd of %d huge pages of %llu KiB, 0 and 2 faulted in\n",
+		       HUGE_FD_PAGES, (unsigned long long)(huge_size >> 10));
+	else
+		printf("# fuzz list shapes: no hugetlbfs memfd (%s): its shapes become shmem ones\n",
+		       self->no_huge);
 	fflush(stdout);
 
 	/* The dma-bufs whose own ioctls and mmap are fuzzed. */
@@ -949,9 +1418,18 @@ TEST_F_TIMEOUT(fuzz, every_ioctl_gives_a_documented_result_and_leaks_nothing,
 	signal(SIGFPE, crash_handler);
 	deadline = now_ns() + secs * 1000000000ull;
 	for (it = 0; it < iters && now_ns() < deadline; it++) {
+		int bad;
+
 		cur_iter = it;
-		if (fuzz_one(self->nodes, self->nnodes, bufs, nbufs, why, sizeof(why),
-			     &successes, &fds_closed)) {
+		/* One call in ten: a UDMABUF_CREATE_LIST of known outcome. */
+		if (srnd() % 10 == 0) {
+			shape_calls++;
+			bad = fuzz_list_shape(why, sizeof(why), &successes, &fds_closed);
+		} else {
+			bad = fuzz_one(self->nodes, self->nnodes, bufs, nbufs, why,
+				       sizeof(why), &successes, &fds_closed);
+		}
+		if (bad) {
 			failures++;
 			ksft_print_msg("seed %llu iteration %lu: %s\n",
 				       (unsigned long long)seed, it, why);
@@ -964,14 +1442,23 @@ TEST_F_TIMEOUT(fuzz, every_ioctl_gives_a_documented_result_and_leaks_nothing,
 	fflush(stdout);
 	/* Per ioctl: calls/successes, for the docs and to see what is reached. */
 	printf("# fuzz calls/successes:");
-	for (i = 0; i < N(iocs) + 2; i++) {
+	for (i = 0; i < N(iocs) + 3; i++) {
 		const char *name = i == STAT_OTHER ? "other-numbers" :
-				   i == STAT_MMAP ? "mmap" : iocs[i].name;
+				   i == STAT_MMAP ? "mmap" :
+				   i == STAT_SHAPES ? "list-shapes" : iocs[i].name;
 
 		printf(" %s%s %lu/%lu", name,
 		       i < N(iocs) && iocs[i].node == NT_KIND ? "(kind)" : "",
 		       n_calls[i], n_ok[i]);
 	}
+	printf("\n");
+	/* Per list kind and item shape, what the shapes reached. */
+	printf("# fuzz list shapes: %lu lists, calls/successes:", shape_calls);
+	for (i = 0; i < LK_COUNT; i++)
+		printf(" %s %lu/%lu", list_kind_name[i], lk_calls[i], lk_ok[i]);
+	printf("; items:");
+	for (i = 0; i < IS_COUNT; i++)
+		printf(" %s %lu", shape_name[i], shape_items[i]);
 	printf("\n");
 	fflush(stdout);
 	EXPECT_EQ(0, failures);
@@ -984,7 +1471,14 @@ TEST_F_TIMEOUT(fuzz, every_ioctl_gives_a_documented_result_and_leaks_nothing,
 	for (i = 0; i < self->nown; i++)
 		close(self->own[i]);
 	munmap(arena, arena_len + DMX_PAGE);
+	munmap(list_arena, (LIST_PAGES + 1) * DMX_PAGE);
 	EXPECT_BACK_TO_BASELINE(&self->base);
+	/* The hugetlbfs memfd and every buffer of it gone: its pages free again. */
+	if (huge_memfd >= 0) {
+		for (i = 0; i < 200 && dmx_meminfo("HugePages_Free") != self->free_huge_before; i++)
+			usleep(10 * 1000);
+		EXPECT_EQ(self->free_huge_before, dmx_meminfo("HugePages_Free"));
+	}
 }
 
 /*

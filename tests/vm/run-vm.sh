@@ -38,6 +38,32 @@ LOG_BAD=(
 	'use-after-free'
 	'sleeping function called from invalid context'
 	'Kernel panic'
+	# Slab debugging (slub_debug=FZPU, --slab-debug) and page poisoning
+	# (page_poison=1): mm/slub.c's reports start "BUG <cache> (<taint>): "
+	# (matched by '^BUG ' above), then name what was hit; 6.12 adds
+	# "[<what> overwritten] 0x...", and every repair is a "FIX <cache>: "
+	# line. Before 5.14 the detail lines started "INFO: ". mm/page_poison.c
+	# reports a poisoned free page written to as "pagealloc: ...".
+	'Redzone overwritten'
+	'Poison overwritten'
+	'[Pp]adding overwritten'
+	'Freechain corrupt'
+	'Freepointer corrupt'
+	'Freelist Pointer check fails'
+	'Object corrupt'
+	'Object already free'
+	'Invalid object pointer'
+	'Not a valid slab page'
+	'Wrong number of objects'
+	'Wrong object count'
+	'Attempt to free object'
+	'No slab cache for object'
+	'Objects remaining'
+	'SLUB metadata consistency check failed'
+	'^FIX [^ ]+: '
+	'^INFO: (Slab 0x|Allocated in |Freed in |0x[0-9a-f]+-0x[0-9a-f]+)'
+	'slab_out_of_bounds'
+	'pagealloc: (memory corruption|single bit error|corrupted page)'
 )
 LOG_NOISE=(
 	# Boots of 6.1.0-56 and 6.12.117+deb12 under TCG (-cpu max, 1-4 CPUs,
@@ -100,6 +126,13 @@ Options:
   --env NAME=VALUE      set this in the environment of the test programs or
                         the command (repeatable)
   --append ARGS         extra kernel command line arguments (repeatable)
+  --slab-debug          boot with slab debugging and page poisoning, as far as
+                        the kernel's config has them: slub_debug=FZPU
+                        (CONFIG_SLUB_DEBUG), page_poison=1
+                        (CONFIG_PAGE_POISONING; else init_on_free=1), so that
+                        heap overflows and writes to freed memory show in the
+                        kernel log; the guest checks that it took effect
+                        ("vm: slab debugging on")
   --qemu-arg ARG        extra QEMU argument (repeatable; one word each:
                         --qemu-arg -device --qemu-arg edu)
   --timeout SECS        kill QEMU after SECS seconds (default 600; in --shell
@@ -145,6 +178,7 @@ MODULES=()
 MODPROBES=()
 ENVS=()
 APPEND=()
+SLAB_DEBUG=0
 QEMU_ARGS=()
 TIMEOUT=""
 MEM=2G
@@ -181,6 +215,7 @@ while [ $# -gt 0 ]; do
 		shift 2
 		;;
 	--append) need_arg "$1" $#; APPEND+=("$2"); shift 2 ;;
+	--slab-debug) SLAB_DEBUG=1; shift ;;
 	--qemu-arg) need_arg "$1" $#; QEMU_ARGS+=("$2"); shift 2 ;;
 	--timeout) need_arg "$1" $#; TIMEOUT=$2; shift 2 ;;
 	--mem) need_arg "$1" $#; MEM=$2; shift 2 ;;
@@ -305,6 +340,30 @@ for t in cpio modinfo timeout sha256sum; do
 done
 if [ ! -r "$GUEST_INIT" ] || [ ! -r "$GUEST_SCRIPT" ]; then
 	die_infra "guest scripts missing under $HERE/guest"
+fi
+# --slab-debug: what the kernel's config offers. A kernel image of our own
+# has its .config (or config) next to it; without one, assume both.
+SLAB_DEBUG_ARGS=()
+if [ "$SLAB_DEBUG" = 1 ]; then
+	kconfig=/boot/config-$KVER
+	if [ -n "$KIMAGE" ]; then
+		kconfig=""
+		for f in "$(dirname "$VMLINUZ")/.config" "$(dirname "$VMLINUZ")/config"; do
+			[ -r "$f" ] && { kconfig=$f; break; }
+		done
+	fi
+	if [ -n "$kconfig" ] && [ -r "$kconfig" ]; then
+		grep -q '^CONFIG_SLUB_DEBUG=y' "$kconfig" ||
+			die_infra "--slab-debug: $KVER has no CONFIG_SLUB_DEBUG ($kconfig)"
+		SLAB_DEBUG_ARGS=(slub_debug=FZPU)
+		if grep -q '^CONFIG_PAGE_POISONING=y' "$kconfig"; then
+			SLAB_DEBUG_ARGS+=(page_poison=1)
+		else
+			SLAB_DEBUG_ARGS+=(init_on_free=1)
+		fi
+	else
+		SLAB_DEBUG_ARGS=(slub_debug=FZPU page_poison=1)
+	fi
 fi
 if [ "$KVM" = 1 ] && [ ! -w /dev/kvm ]; then
 	die_infra "--kvm: /dev/kvm is not accessible"
@@ -453,13 +512,14 @@ trap 'echo "vm[$LABEL]: terminated" >&2; exit 143' TERM HUP
 	VM_EXEC=("${EXEC[@]}")
 	VM_BUILTIN=("${BUILTIN[@]}")
 	VM_ENV=("${ENVS[@]}")
+	VM_SLAB_DEBUG=$SLAB_DEBUG
 	VM_TERM=${TERM:-linux}
 	VM_TTY_SIZE=""
 	if [ "$MODE" = shell ] && [ -t 0 ]; then
 		VM_TTY_SIZE=$(stty size 2>/dev/null)
 	fi
 	declare -p VM_MODE VM_CWD VM_MODPROBE VM_MODULES VM_MODNAMES VM_PROGS VM_EXEC \
-		VM_BUILTIN VM_ENV VM_TERM VM_TTY_SIZE
+		VM_BUILTIN VM_ENV VM_SLAB_DEBUG VM_TERM VM_TTY_SIZE
 } >"$RES/config"
 printf '%s\n' "$GUEST_SCRIPT" >"$RES/guest-script"
 for i in "${!PROGS[@]}"; do
@@ -475,6 +535,7 @@ done
 qesc() { printf '%s' "${1//,/,,}"; }
 
 CMDLINE="console=ttyS0 panic=-1 quiet"
+[ ${#SLAB_DEBUG_ARGS[@]} -gt 0 ] && CMDLINE="$CMDLINE ${SLAB_DEBUG_ARGS[*]}"
 [ ${#APPEND[@]} -gt 0 ] && CMDLINE="$CMDLINE ${APPEND[*]}"
 
 if [ "$KVM" = 1 ]; then
@@ -601,6 +662,21 @@ log_text() {
 		sed -E 's/\x1b(\[[0-9;?]*[A-Za-z]|c)//g; /^vm-(init|guest): /d; s/^\[ *[0-9]+\.[0-9]+\] //'
 }
 
+# Cuts the WARNING splats the tests announced in expected-warnings (one
+# function per line: "WARNING: ... at FILE:LINE FUNC+0x..."), from that line
+# to the splat's "---[ end trace" line. Any other splat stays.
+drop_expected_warnings() {
+	if [ -s "$RES/expected-warnings" ]; then
+		awk -v list="$RES/expected-warnings" '
+			BEGIN { while ((getline f < list) > 0) if (f != "") want[f] = 1 }
+			skip { if (/---\[ end trace/) skip = 0; next }
+			/WARNING:/ { for (f in want) if (index($0, " " f "+0x")) { skip = 1; next } }
+			{ print }'
+	else
+		cat
+	fi
+}
+
 # Prints the bad lines of the kernel log files given, each line once.
 bad_log_lines() {
 	local bad noise f
@@ -608,7 +684,7 @@ bad_log_lines() {
 	noise=$(printf '%s\n' "${LOG_NOISE[@]}")
 	[ -e "$RES/kmemleak.expected" ] && noise=$noise$'\n'$LOG_KMEMLEAK_SCAN
 	for f in "$@"; do
-		[ -s "$f" ] && log_text "$f"
+		[ -s "$f" ] && log_text "$f" | drop_expected_warnings
 	done | grep -E -e "$bad" |
 		if [ -n "$noise" ]; then grep -v -E -e "$noise"; else cat; fi |
 		awk '!seen[$0]++'
@@ -818,6 +894,10 @@ emit_tap() {
 	local i
 	echo "TAP version 13"
 	echo "# vm: kernel $KVER, $ELAPSED s"
+	if [ "$SLAB_DEBUG" = 1 ]; then
+		tap_step "vm: slab debugging on (${SLAB_DEBUG_ARGS[*]})" \
+			"$(step_result "$RES/slabdebug.rc" "$RES/slabdebug.log")" "$RES/slabdebug.log"
+	fi
 	for i in "${!MODPROBES[@]}"; do
 		tap_step "vm: modprobe ${MODPROBES[i]}" \
 			"$(step_result "$RES/modprobe.$i.rc" "$RES/modprobe.$i.log")" "$RES/modprobe.$i.log"
@@ -876,6 +956,15 @@ tap)
 	[ "$FAILED" = 0 ] || STATUS=1
 	;;
 exec | shell)
+	if [ "$SLAB_DEBUG" = 1 ]; then
+		res=$(step_result "$RES/slabdebug.rc" "$RES/slabdebug.log")
+		if [ "$res" = ok ]; then
+			SUMMARY+=("slab debugging on")
+		else
+			FAILED=1
+			SUMMARY+=("slab debugging NOT on (${res#fail: })")
+		fi
+	fi
 	summarize_steps modprobe ${#MODPROBES[@]}
 	summarize_steps insmod ${#MODULES[@]}
 	summarize_steps rmmod ${#MODULES[@]}

@@ -8,8 +8,10 @@
 # tree) and checks that tests/vm/run-vm.sh
 #   1. fails a run whose module WARNs at load, on "vm: kernel log clean";
 #   2. fails a run whose module cannot be removed, on "vm: rmmod harness_stuck";
-#   3. passes a clean run of the trivial TAP program selftest/tap_ok.sh.
-# Prints TAP (3 subtests) and exits 0 only if all three hold. Any further
+#   3. passes a clean run of the trivial TAP program selftest/tap_ok.sh;
+#   4. with --slab-debug, fails a run whose module writes past a kmalloc
+#      buffer, on "vm: kernel log clean" with slub_debug's redzone report.
+# Prints TAP (4 subtests) and exits 0 only if all four hold. Any further
 # options (for example --kvm or --workdir DIR) are passed to run-vm.sh.
 
 set -u -o pipefail
@@ -36,7 +38,7 @@ RUN_VM=("$HERE/run-vm.sh" --kernel "$KVER" "${EXTRA[@]}")
 PREFIX=selftest-
 
 echo "TAP version 13"
-echo "1..3"
+echo "1..4"
 echo "# selftest: kernel $KVER, build directory $OUT"
 
 # 1. WARN_ON() at load
@@ -87,6 +89,27 @@ if rc_is clean 0 && plan_ok clean && ! has clean '^not ok' &&
 else
 	result "not ok" "selftest: clean run passes" \
 		"$OUT/clean.rc" "$OUT/clean.tap" "$OUT/clean.stderr"
+fi
+
+# 4. a heap overflow by a few bytes, which only slab debugging sees
+if ! ko=$(build slab_overflow harness_overflow); then
+	result "not ok" "selftest: build harness_overflow" "$OUT/slab_overflow.build.log"
+else
+	run overflow --slab-debug --module "$ko" --tap "$TAP_OK"
+	if rc_is overflow 1 && plan_ok overflow &&
+		has overflow '^ok [0-9]+ vm: slab debugging on ' &&
+		has overflow '^ok [0-9]+ vm: insmod harness_overflow$' &&
+		has overflow '^ok [0-9]+ tap_ok.sh: ' &&
+		has overflow '^ok [0-9]+ vm: rmmod harness_overflow$' &&
+		has overflow '^ok [0-9]+ vm: guest finished$' &&
+		has overflow '^not ok [0-9]+ vm: kernel log clean' &&
+		has overflow '^#   .*Right Redzone overwritten' &&
+		grep -q 'guest kernel log (dmesg.*BEGIN' "$OUT/overflow.stderr"; then
+		result ok "selftest: kmalloc overflow fails the kernel log check with --slab-debug"
+	else
+		result "not ok" "selftest: kmalloc overflow fails the kernel log check with --slab-debug" \
+			"$OUT/overflow.rc" "$OUT/overflow.tap" "$OUT/overflow.stderr"
+	fi
 fi
 
 echo "# $((N - FAILS)) passed, $FAILS failed"

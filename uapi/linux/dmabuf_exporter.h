@@ -298,7 +298,8 @@ enum dmabuf_exporter_op {
  * @fd:		in: a dma-buf fd exported by this module.
  * @op:		in: an &enum dmabuf_exporter_op.
  * @count:	in: how many of the next calls of @op fail; 0 stops failing.
- * @error:	in: the positive errno they fail with, 1 to 4095.
+ * @error:	in: the positive errno they fail with, 1 to 511 (512 and up
+ *		are the kernel's internal restart codes).
  * @reserved:	must be zero.
  *
  * Only while the module parameter test_exporter is 1 (off by default, root

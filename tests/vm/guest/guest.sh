@@ -19,15 +19,19 @@
 #	VM_BUILTIN=()    VM_MODPROBE names built into the kernel (a custom
 #	                 kernel without /lib/modules: nothing to load)
 #	VM_ENV=()        NAME=VALUE for the programs' environment
+#	VM_SLAB_DEBUG    1: the kernel was booted with slab debugging
+#	                 (run-vm.sh --slab-debug); check that it took effect
 #	VM_TERM          host $TERM (shell mode)
 #	VM_TTY_SIZE      "ROWS COLS" of the host terminal (shell mode), or ""
 #
 # Every step leaves its result in RESULTS_DIR as soon as it is known, so that
 # the runner can report partial results after a hang or a panic:
 #
+#	slabdebug.rc/.log   --slab-debug only: slab debugging is on
 #	modprobe.I.rc/.log  insmod.I.rc/.log  rmmod.I.rc/.log
 #	prog.I.out, prog.I.err, prog.I.rc
 #	exec.out, exec.err, exec.rc
+#	expected-warnings       functions whose WARNING a test provoked on purpose
 #	kmemleak.expected       kernels with kmemleak only, written at the start:
 #	kmemleak.rc/.log        the scan after the rmmods
 #	dmesg                   the kernel log, saved after the last rmmod
@@ -71,6 +75,28 @@ is_builtin() {
 }
 
 load_failed=""
+
+# --slab-debug: every check of slub_debug=FZPU must be on in the kmalloc
+# caches (an unknown or misspelt option would leave them off silently).
+if [ "${VM_SLAB_DEBUG:-0}" = 1 ]; then
+	rc=0
+	: >"$R/slabdebug.log"
+	for c in kmalloc-64 kmalloc-1k; do
+		for a in sanity_checks red_zone poison store_user; do
+			v=$(cat "/sys/kernel/slab/$c/$a" 2>/dev/null)
+			if [ "$v" != 1 ]; then
+				echo "/sys/kernel/slab/$c/$a is '${v:-missing}', not 1" >>"$R/slabdebug.log"
+				rc=1
+			fi
+		done
+	done
+	if ! grep -q -E '(^| )(page_poison=1|init_on_free=1)( |$)' /proc/cmdline; then
+		echo "neither page_poison=1 nor init_on_free=1 in /proc/cmdline" >>"$R/slabdebug.log"
+		rc=1
+	fi
+	echo "$rc" >"$R/slabdebug.rc"
+	say "slab debugging check: status $rc"
+fi
 
 for i in "${!VM_MODPROBE[@]}"; do
 	name=${VM_MODPROBE[i]}
@@ -118,6 +144,9 @@ done
 for kv in "${VM_ENV[@]}"; do
 	export "${kv?}"
 done
+# A test that provokes a kernel WARNING on purpose names the function that
+# warns, one per line, here; the runner then accepts that splat (run-vm.sh).
+export DMX_VM_EXPECTED_WARNINGS=$R/expected-warnings
 
 status=0
 case "$VM_MODE" in

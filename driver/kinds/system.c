@@ -3,14 +3,11 @@
  * The "system" kind: cached, scatter-gather, zeroed pages; and
  * "system-uncached": the same pages, mapped write-combined.
  *
- * Pages come in the largest of 1 MiB, 64 KiB and 4 KiB chunks that still fit:
- * large chunks mean short tables, few IOMMU mappings and quick mmap. Large
- * orders are tried without reclaim or retries, so a fragmented machine falls
- * back to small pages at once instead of stalling; only order 0 may reclaim.
- * Pages are charged to the allocating process's memory cgroup. A buffer that
- * does not fit (in the cgroup or in RAM) fails with ENOMEM: order 0 may
- * retry but never invokes the OOM killer, which would kill the caller or its
- * neighbours for asking for a buffer.
+ * Chunks of 1 MiB, 64 KiB and 4 KiB, largest first: short tables, few IOMMU
+ * mappings, quick mmap. High orders never reclaim, so a fragmented machine
+ * falls back to small pages at once. Pages are charged to the caller's
+ * memory cgroup; a buffer that does not fit fails with ENOMEM, never with
+ * the OOM killer, which would kill the caller for asking.
  */
 
 #include <linux/gfp.h>
@@ -21,8 +18,9 @@
 
 #include <linux/dmabuf_exporter.h>
 
+#include "buffer.h"
 #include "compat.h"
-#include "exporter.h"
+#include "kinds.h"
 
 #define DMX_HIGH_ORDER_GFP \
 	((GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT | __GFP_COMP | \
@@ -115,74 +113,49 @@ const struct dmx_kind dmx_system_kind = {
 	.free = dmx_system_free,
 };
 
-/* Every page of @buf, one entry per PAGE_SIZE, for set_pages_array_*(). */
-static struct page **dmx_page_array(struct dmx_buffer *buf)
+/*
+ * Chunk by chunk, so that a failure rolls back exactly the chunks that were
+ * switched, and freeing needs no memory. A chunk whose switch failed may
+ * have been changed in part: it is switched back too.
+ */
+static void dmx_chunks_set_wb(struct dmx_buffer *buf, unsigned int nchunks)
 {
-	struct sg_page_iter iter;
-	struct page **pages;
-	unsigned long i = 0;
+	struct scatterlist *sg;
+	int i;
 
-	pages = kvmalloc_array(buf->size >> PAGE_SHIFT, sizeof(*pages),
-			       GFP_KERNEL);
-	if (!pages)
-		return NULL;
-	for_each_sgtable_page(&buf->sgt, &iter, 0)
-		pages[i++] = sg_page_iter_page(&iter);
-	return pages;
+	for_each_sgtable_sg(&buf->sgt, sg, i) {
+		if (i >= nchunks)
+			break;
+		dmx_pages_set_wb(sg_page(sg), sg->length >> PAGE_SHIFT);
+	}
 }
 
 static int dmx_system_uncached_alloc(struct dmx_buffer *buf,
 				     const void *args)
 {
-	struct page **pages;
-	int ret;
+	struct scatterlist *sg;
+	int ret, i;
 
 	ret = dmx_system_alloc(buf, args);
 	if (ret)
 		return ret;
 
-	pages = dmx_page_array(buf);
-	if (!pages) {
-		ret = -ENOMEM;
-		goto err_free;
+	for_each_sgtable_sg(&buf->sgt, sg, i) {
+		ret = dmx_pages_set_wc(sg_page(sg), sg->length >> PAGE_SHIFT);
+		if (ret) {
+			dmx_chunks_set_wb(buf, i + 1);
+			dmx_system_free(buf);
+			/* x86 reports a failed page-table split as -EINVAL. */
+			return -ENOMEM;
+		}
 	}
-	/* Also writes back the caches, zeroes included. */
-	ret = dmx_pages_set_wc(pages, buf->size >> PAGE_SHIFT);
-	if (ret) {
-		/*
-		 * On x86 this fails when splitting the linear mapping runs out
-		 * of memory (reported as -EINVAL), possibly after some pages
-		 * were changed: they must go back to the allocator cached.
-		 */
-		dmx_pages_set_wb(pages, buf->size >> PAGE_SHIFT);
-		ret = -ENOMEM;
-	}
-	kvfree(pages);
-	if (ret)
-		goto err_free;
 	return 0;
-
-err_free:
-	dmx_system_free(buf);
-	return ret;
 }
 
 static void dmx_system_uncached_free(struct dmx_buffer *buf)
 {
-	struct page **pages;
-
-	/*
-	 * Pages must go back to the allocator cached. If even this small
-	 * array cannot be had, leaking the pages is safer than freeing them
-	 * with the wrong attributes.
-	 */
-	pages = dmx_page_array(buf);
-	if (WARN_ON(!pages)) {
-		sg_free_table(&buf->sgt);
-		return;
-	}
-	dmx_pages_set_wb(pages, buf->size >> PAGE_SHIFT);
-	kvfree(pages);
+	/* Pages must go back to the allocator cached. */
+	dmx_chunks_set_wb(buf, buf->sgt.orig_nents);
 	dmx_system_free(buf);
 }
 

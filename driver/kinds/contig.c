@@ -17,8 +17,10 @@
 
 #include <linux/dmabuf_exporter.h>
 
+#include "buffer.h"
 #include "compat.h"
-#include "exporter.h"
+#include "device.h"
+#include "kinds.h"
 
 #define DMX_CONTIG_GFP \
 	(GFP_KERNEL | __GFP_ACCOUNT | __GFP_NOWARN | __GFP_RETRY_MAYFAIL)
@@ -37,6 +39,14 @@ static int dmx_contig_alloc(struct dmx_buffer *buf, const void *args)
 			       DMA_BIDIRECTIONAL, DMX_CONTIG_GFP);
 	if (!page)
 		return -ENOMEM;
+	/*
+	 * Never true after a successful allocation, but 6.1's DMA-API
+	 * debugging records it as a mapping whose error must be checked.
+	 */
+	if (dma_mapping_error(dmx_dma_dev, buf->dma_addr)) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
 
 	ret = sg_alloc_table(&buf->sgt, 1, GFP_KERNEL);
 	if (ret)
@@ -57,10 +67,20 @@ static void dmx_contig_free(struct dmx_buffer *buf)
 	sg_free_table(&buf->sgt);
 }
 
+/*
+ * The page allocator hands out powers of two and dma-direct keeps the whole
+ * block. CMA, where there is one, takes exactly @size: counted high there.
+ */
+static u64 dmx_contig_footprint(u64 size)
+{
+	return PAGE_SIZE << get_order(size);
+}
+
 const struct dmx_kind dmx_contig_kind = {
 	.name = "contig",
 	.id = DMABUF_EXPORTER_KIND_CONTIG,
 	.contiguous = true,
 	.alloc = dmx_contig_alloc,
 	.free = dmx_contig_free,
+	.footprint = dmx_contig_footprint,
 };

@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * /dev/dmabuf-exporter/ctl: what the dma-heap ABI cannot express. Allocate
- * with kind, size and name in one call; describe any of our buffers; export
- * pinned user memory; and udmabuf's ABI for memfds.
+ * The ioctls of every node: the kernel's dma-heap ABI (DMA_HEAP_IOCTL_ALLOC)
+ * on the kind nodes, and on the ctl node what that ABI cannot express
+ * (allocation by kind with a name, queries, user-memory import, test mode)
+ * plus udmabuf's ABI. Everything is validated before anything is allocated.
  */
 
 #include <linux/capability.h>
+#include <linux/dma-buf.h>
+#include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/nospec.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -16,7 +21,164 @@
 #include <uapi/linux/udmabuf.h>
 #include <linux/dmabuf_exporter.h>
 
-#include "exporter.h"
+#include "buffer.h"
+#include "ioctl.h"
+#include "kinds.h"
+#include "limits.h"
+#include "testmode.h"
+#include "udmabuf_abi.h"
+
+/* The ioctl number without its size field, for structs that may grow. */
+#define DMX_IOC_BASE(cmd)	((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
+
+/* The kind a node allocates: its miscdevice is the first member. */
+static const struct dmx_kind *dmx_node_kind(struct file *file)
+{
+	struct dmx_node *node = container_of(file->private_data,
+					     struct dmx_node, misc);
+
+	return node->kind;
+}
+
+/**
+ * dmx_install_fd() - give a new dma-buf to userspace as an fd
+ * @dmabuf:	the buffer; its reference passes to the fd, or is dropped.
+ * @fd_flags:	O_CLOEXEC or not.
+ * @uarg:	where the ioctl's struct goes back to, or NULL when the fd is
+ *		only returned (udmabuf's ABI).
+ * @karg:	the kernel copy of that struct.
+ * @usize:	how many bytes of it to copy back.
+ * @fd_field:	the member of @karg that receives the fd number.
+ *
+ * The fd is reserved first but installed only once userspace has been told
+ * its number: a failed copy must not leave a live fd nobody knows of, and an
+ * fd table that is full must not leave the buffer behind (CVE-2024-56712).
+ *
+ * Return: the fd, or -EMFILE / -EFAULT with the buffer released.
+ */
+static long dmx_install_fd(struct dma_buf *dmabuf, u32 fd_flags,
+			   void __user *uarg, void *karg, size_t usize,
+			   u32 *fd_field)
+{
+	int fd;
+
+	fd = get_unused_fd_flags(fd_flags);
+	if (fd < 0) {
+		dma_buf_put(dmabuf);
+		return fd;
+	}
+	if (uarg) {
+		*fd_field = fd;
+		if (copy_to_user(uarg, karg, usize)) {
+			put_unused_fd(fd);
+			dma_buf_put(dmabuf);
+			return -EFAULT;
+		}
+	}
+	fd_install(fd, dmabuf->file);
+	return fd;
+}
+
+/**
+ * dmx_copy_struct_from_user() - read an extensible ioctl struct
+ * @dst:	kernel struct.
+ * @ksize:	its size: the size of the first version, as nothing was
+ *		added yet.
+ * @uarg:	user pointer.
+ * @cmd:	the ioctl number, whose size field gives the user's size.
+ *
+ * Return: 0; -EINVAL for a struct shorter than the first version; -E2BIG for
+ * a longer one whose tail is not zero; -EFAULT.
+ */
+static int dmx_copy_struct_from_user(void *dst, size_t ksize,
+				     void __user *uarg, unsigned int cmd)
+{
+	size_t usize = _IOC_SIZE(cmd);
+
+	if (usize < ksize)
+		return -EINVAL;
+	return copy_struct_from_user(dst, ksize, uarg, usize);
+}
+
+/*
+ * DMA_HEAP_IOCTL_ALLOC, with the dma-heap core's rules: len rounded up to
+ * pages, fd 0 on input, only O_CLOEXEC|O_ACCMODE in fd_flags, no heap_flags.
+ * Like the core, shorter and longer structs are accepted (missing fields read
+ * as zero, extra ones are ignored), as long as the fd can be returned.
+ */
+static long dmx_heap_alloc_ioctl(const struct dmx_kind *kind, unsigned int cmd,
+				 void __user *uarg)
+{
+	struct dma_heap_allocation_data data = {};
+	size_t usize = min_t(size_t, _IOC_SIZE(cmd), sizeof(data));
+	struct dma_buf *dmabuf;
+	long ret;
+
+	if (usize < offsetofend(struct dma_heap_allocation_data, fd))
+		return -EINVAL;
+	if (copy_from_user(&data, uarg, usize))
+		return -EFAULT;
+
+	if (data.fd)
+		return -EINVAL;
+	if (data.fd_flags & ~DMA_HEAP_VALID_FD_FLAGS)
+		return -EINVAL;
+	if (data.heap_flags & ~DMA_HEAP_VALID_HEAP_FLAGS)
+		return -EINVAL;
+
+	dmabuf = dmx_buffer_create(kind, data.len, data.fd_flags, NULL);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	ret = dmx_install_fd(dmabuf, data.fd_flags, uarg, &data, usize,
+			     &data.fd);
+	return ret < 0 ? ret : 0;
+}
+
+static long dmx_info_ioctl(unsigned int cmd, void __user *uarg)
+{
+	struct dmabuf_exporter_info info;
+	int ret;
+
+	ret = dmx_copy_struct_from_user(&info, sizeof(info), uarg, cmd);
+	if (ret)
+		return ret;
+	if (info.flags || info.pad ||
+	    memchr_inv(info.reserved, 0, sizeof(info.reserved)))
+		return -EINVAL;
+
+	info.api_version = DMABUF_EXPORTER_API_VERSION;
+	info.max_buffer_size = dmx_max_buffer_size();
+	info.page_size = PAGE_SIZE;
+	info.pinned_bytes = dmx_pinned_bytes();
+	dmx_buffer_stats(&info.live_buffers, &info.live_bytes);
+
+	if (copy_to_user(uarg, &info, sizeof(info)))
+		return -EFAULT;
+	return 0;
+}
+
+static long dmx_node_ioctl(struct file *file, unsigned int cmd,
+			   unsigned long arg)
+{
+	const struct dmx_kind *kind = dmx_node_kind(file);
+	void __user *uarg = (void __user *)arg;
+
+	switch (DMX_IOC_BASE(cmd)) {
+	case DMX_IOC_BASE(DMA_HEAP_IOCTL_ALLOC):
+		return dmx_heap_alloc_ioctl(kind, cmd, uarg);
+	case DMX_IOC_BASE(DMABUF_EXPORTER_IOCTL_INFO):
+		return dmx_info_ioctl(cmd, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+const struct file_operations dmx_node_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = dmx_node_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
 
 static const struct dmx_kind *const dmx_kinds[DMABUF_EXPORTER_KIND_COUNT] = {
 	[DMABUF_EXPORTER_KIND_SYSTEM] = &dmx_system_kind,
@@ -221,28 +383,28 @@ static long dmx_ctl_inject(unsigned int cmd, void __user *uarg)
 	ret = dmx_copy_struct_from_user(&req, sizeof(req), uarg, cmd);
 	if (ret)
 		return ret;
+	/* 512 and up are the kernel's own codes (ERESTARTSYS...), not errnos. */
 	if (req.op >= DMABUF_EXPORTER_OP_COUNT ||
-	    (req.count && (req.error < 1 || req.error > MAX_ERRNO)) ||
+	    (req.count && (req.error < 1 || req.error >= ERESTARTSYS)) ||
 	    memchr_inv(req.reserved, 0, sizeof(req.reserved)))
 		return -EINVAL;
 
 	buf = dmx_get_buffer(req.fd, &dmabuf);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
-	ret = dmx_inject(buf, array_index_nospec(req.op, DMABUF_EXPORTER_OP_COUNT),
-			 req.count, req.error);
+	dmx_inject(&buf->counters,
+		   array_index_nospec(req.op, DMABUF_EXPORTER_OP_COUNT),
+		   req.count, req.error);
 	dma_buf_put(dmabuf);
-	return ret;
+	return 0;
 }
 
 static long dmx_ctl_counters(unsigned int cmd, void __user *uarg)
 {
 	struct dmabuf_exporter_counters out;
-	struct dmx_counters *c;
 	struct dmx_buffer *buf;
 	struct dma_buf *dmabuf;
 	long ret;
-	int i;
 
 	ret = dmx_copy_struct_from_user(&out, sizeof(out), uarg, cmd);
 	if (ret)
@@ -253,26 +415,24 @@ static long dmx_ctl_counters(unsigned int cmd, void __user *uarg)
 	buf = dmx_get_buffer(out.fd, &dmabuf);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
-	c = &buf->counters;
-	out.attach = atomic64_read(&c->attach);
-	out.detach = atomic64_read(&c->detach);
-	for (i = 0; i < ARRAY_SIZE(out.map); i++) {
-		out.map[i] = atomic64_read(&c->map[i]);
-		out.unmap[i] = atomic64_read(&c->unmap[i]);
-	}
-	out.vmap = atomic64_read(&c->vmap);
-	out.vunmap = atomic64_read(&c->vunmap);
-	out.begin_cpu_access = atomic64_read(&c->begin_cpu);
-	out.end_cpu_access = atomic64_read(&c->end_cpu);
-	out.mmap = atomic64_read(&c->mmap);
-	spin_lock(&buf->stat_lock);
-	out.failed = c->failed;
-	spin_unlock(&buf->stat_lock);
+	dmx_counters_read(&buf->counters, &out);
 	dma_buf_put(dmabuf);
 
 	if (copy_to_user(uarg, &out, sizeof(out)))
 		return -EFAULT;
 	return 0;
+}
+
+/* udmabuf's ABI returns the new fd. */
+static long dmx_ctl_udmabuf(unsigned int cmd, void __user *uarg)
+{
+	struct dma_buf *dmabuf;
+	u32 fd_flags;
+
+	dmabuf = dmx_udmabuf_create(cmd, uarg, &fd_flags);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	return dmx_install_fd(dmabuf, fd_flags, NULL, NULL, 0, NULL);
 }
 
 static long dmx_ctl_ioctl(struct file *file, unsigned int cmd,
@@ -282,7 +442,7 @@ static long dmx_ctl_ioctl(struct file *file, unsigned int cmd,
 
 	/* udmabuf's structs never grow: exact numbers, as udmabuf matches. */
 	if (cmd == UDMABUF_CREATE || cmd == UDMABUF_CREATE_LIST)
-		return dmx_udmabuf_ioctl(cmd, uarg);
+		return dmx_ctl_udmabuf(cmd, uarg);
 
 	switch (DMX_IOC_BASE(cmd)) {
 	case DMX_IOC_BASE(DMABUF_EXPORTER_IOCTL_ALLOC):

@@ -2,20 +2,18 @@
 /*
  * The "user" kind: a range of the caller's memory, pinned and exported.
  *
- * The classic get_user_pages recipe, done with pin_user_pages_fast() and
- * FOLL_LONGTERM (the pages may stay pinned for as long as the dma-buf
- * lives), in batches so a huge range never needs one huge call, and with a
- * partial pin unwound by releasing exactly the pages that were pinned.
+ * The classic get_user_pages recipe: pin_user_pages() with FOLL_LONGTERM
+ * (the pages stay pinned as long as the dma-buf lives), in batches, a
+ * partial pin unwound by releasing exactly the pages that were pinned. The
+ * mappings are checked and pinned under one hold of mmap_lock, so nobody
+ * can map something else in between.
  *
- * Accounting, as RDMA does: the pages count in the caller's mm->pinned_vm
- * against its RLIMIT_MEMLOCK (CAP_IPC_LOCK exempts), and in the module-wide
- * max_pinned_mb. Both are given back when the last reference to the dma-buf
- * goes, even after the process has exited: the mm is kept (mmgrab) only for
- * that.
+ * Accounting, as RDMA does: mm->pinned_vm against RLIMIT_MEMLOCK and the
+ * module-wide max_pinned_mb, both given back with the last reference to the
+ * dma-buf, even after the process exited (the mm is kept with mmgrab).
  */
 
 #include <linux/backing-dev.h>
-#include <linux/capability.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
@@ -23,7 +21,10 @@
 
 #include <linux/dmabuf_exporter.h>
 
-#include "exporter.h"
+#include "buffer.h"
+#include "compat.h"
+#include "kinds.h"
+#include "limits.h"
 
 /* Pages pinned per pin_user_pages_fast() call: one page of pointers. */
 #define DMX_PIN_BATCH	(PAGE_SIZE / sizeof(struct page *))
@@ -42,101 +43,64 @@ struct dmx_user_pages {
 	bool write;
 };
 
-static atomic64_t dmx_pinned_pages = ATOMIC64_INIT(0);
-
-u64 dmx_pinned_bytes(void)
-{
-	return (u64)atomic64_read(&dmx_pinned_pages) << PAGE_SHIFT;
-}
-
-/* Count @npages against RLIMIT_MEMLOCK and the module limit, or -ENOMEM. */
-static int dmx_account_pinned(struct mm_struct *mm, unsigned long npages)
-{
-	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
-	u64 module_limit = dmx_max_pinned_size() >> PAGE_SHIFT;
-	s64 old;
-
-	if (atomic64_add_return(npages, &mm->pinned_vm) > limit &&
-	    !capable(CAP_IPC_LOCK))
-		goto err_unaccount_mm;
-
-	old = atomic64_read(&dmx_pinned_pages);
-	do {
-		if (npages > module_limit || (u64)old > module_limit - npages)
-			goto err_unaccount_mm;
-	} while (!atomic64_try_cmpxchg(&dmx_pinned_pages, &old, old + npages));
-	return 0;
-
-err_unaccount_mm:
-	atomic64_sub(npages, &mm->pinned_vm);
-	return -ENOMEM;
-}
-
-static void dmx_unaccount_pinned(struct mm_struct *mm, unsigned long npages)
-{
-	atomic64_sub(npages, &dmx_pinned_pages);
-	atomic64_sub(npages, &mm->pinned_vm);
-}
-
 /*
  * Refuse what must not be pinned for long, with the errno of the newest
  * kernels on all of them: holes, I/O and PFN mappings (another dma-buf's
- * mmap, for instance), writes to read-only mappings, and writable shared
- * mappings of files whose dirty pages are written back (a regular
- * filesystem; 6.5 and later refuse those themselves, 6.1 does not).
- * pin_user_pages_fast() checks the first three again under its own locks.
+ * mmap, say), writes to read-only mappings, and writable shared mappings of
+ * files that are written back (6.5 and later refuse those themselves).
  */
 static int dmx_check_vmas(struct mm_struct *mm, unsigned long start,
 			  unsigned long end, bool write)
 {
 	struct vm_area_struct *vma;
 	unsigned long addr;
-	int ret = 0;
 
-	mmap_read_lock(mm);
+	mmap_assert_locked(mm);
 	for (addr = start; addr < end; addr = vma->vm_end) {
 		vma = find_vma(mm, addr);
 		if (!vma || vma->vm_start > addr ||
 		    (vma->vm_flags & (VM_IO | VM_PFNMAP)) ||
 		    (write && !(vma->vm_flags & VM_WRITE)) ||
 		    (write && (vma->vm_flags & VM_SHARED) && vma->vm_file &&
-		     mapping_can_writeback(vma->vm_file->f_mapping))) {
-			ret = -EFAULT;
-			break;
-		}
+		     mapping_can_writeback(vma->vm_file->f_mapping)))
+			return -EFAULT;
 	}
-	mmap_read_unlock(mm);
-	return ret;
+	return 0;
 }
 
-/* Pin all of [addr, addr + npages pages) or nothing. */
-static int dmx_pin_range(unsigned long addr, unsigned long npages, bool write,
-			 struct page **pages)
+/* Check and pin all of [addr, addr + npages pages), or nothing. */
+static int dmx_pin_range(struct mm_struct *mm, unsigned long addr,
+			 unsigned long npages, bool write, struct page **pages)
 {
 	unsigned int gup_flags = FOLL_LONGTERM | (write ? FOLL_WRITE : 0);
 	unsigned long pinned = 0;
-	int ret;
+	long ret;
 
-	while (pinned < npages) {
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	ret = dmx_check_vmas(mm, addr, addr + (npages << PAGE_SHIFT), write);
+	while (!ret && pinned < npages) {
 		if (fatal_signal_pending(current)) {
 			ret = -EINTR;
-			goto err_unpin;
+			break;
 		}
-		ret = pin_user_pages_fast(addr + (pinned << PAGE_SHIFT),
-					  min(npages - pinned, DMX_PIN_BATCH),
-					  gup_flags, pages + pinned);
+		ret = dmx_pin_user_pages_locked(addr + (pinned << PAGE_SHIFT),
+						min(npages - pinned,
+						    DMX_PIN_BATCH),
+						gup_flags, pages + pinned);
 		/* A short count stops at a hole; the next call reports it. */
 		if (ret <= 0) {
 			ret = ret ?: -EFAULT;
-			goto err_unpin;
+			break;
 		}
 		pinned += ret;
+		ret = 0;
 	}
-	return 0;
+	mmap_read_unlock(mm);
 
-err_unpin:
 	/* Exactly the pages pinned so far, and nothing else. */
-	unpin_user_pages(pages, pinned);
+	if (ret)
+		unpin_user_pages(pages, pinned);
 	return ret;
 }
 
@@ -164,10 +128,7 @@ static int dmx_user_alloc(struct dmx_buffer *buf, const void *args)
 		goto err_unaccount;
 	}
 
-	ret = dmx_check_vmas(mm, ua->addr, ua->addr + buf->size, ua->write);
-	if (ret)
-		goto err_free_pages;
-	ret = dmx_pin_range(ua->addr, npages, ua->write, up->pages);
+	ret = dmx_pin_range(mm, ua->addr, npages, ua->write, up->pages);
 	if (ret)
 		goto err_free_pages;
 
