@@ -26,6 +26,7 @@ linux-headers-amd64
 linux-image-6.12-amd64
 linux-headers-6.12-amd64
 linux-source-6.12
+linux-source-6.1
 dkms
 gnuplot-nox
 help2man

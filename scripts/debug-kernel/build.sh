@@ -1,25 +1,29 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Build the dmabuf-exporter debug kernel (x86_64) once and cache it:
+# Build a dmabuf-exporter debug kernel (x86_64) once and cache it:
 #
-#   build.sh                  build unless cached; print the cache directory
-#   build.sh --stamp FILE [--link PATH]
+#   build.sh [--series S]     build unless cached; print the cache directory
+#   build.sh [--series S] --stamp FILE [--link PATH]
 #                             build unless cached; write the cache directory
 #                             to FILE and point the symlink PATH at it, each
 #                             only when it changed (for meson/ninja); print
 #                             nothing unless it builds
-#   build.sh --print-dir      print the cache directory, build nothing
-#   build.sh --print-release  print the kernel release (uname -r), build nothing
+#   build.sh [--series S] --print-dir      print the cache directory only
+#   build.sh [--series S] --print-release  print the release (uname -r) only
 #
-# The kernel: Debian's linux-source-6.12 tarball, "make tinyconfig", then
-# debug.config (next to this script) merged with scripts/kconfig/merge_config.sh
-# in allnoconfig mode (every option the fragment does not ask for stays off),
-# "make olddefconfig", a check that every option of the fragment is set as
+# --series 6.12 (the default) or 6.1: which of Debian's linux-source-SERIES
+# tarballs to build (/usr/src/linux-source-SERIES.tar.xz).
+#
+# The kernel: the tarball, "make tinyconfig", then debug.config (next to this
+# script) and, if there is one, debug-SERIES.config (what that series needs
+# differently; its lines win) merged with scripts/kconfig/merge_config.sh in
+# allnoconfig mode (every option the fragments do not ask for stays off),
+# "make olddefconfig", a check that every option of the fragments is set as
 # asked (or the build stops), and "make bzImage modules" (modules_prepare and
 # Module.symvers, so that out-of-tree modules build against the tree).
 #
-# The cache directory, DIR = ROOT/RELEASE-HASH, HASH covering the fragment,
+# The cache directory, DIR = ROOT/RELEASE-HASH, HASH covering the fragments,
 # the tarball's kernel and package version, the compiler and BUILD_FORMAT:
 #   DIR/linux/            the built tree: make -C DIR/linux M=... modules
 #   DIR/bzImage           the kernel image (tests/vm/run-vm.sh --kernel-image)
@@ -30,10 +34,12 @@
 # configuration from running at once.
 #
 # Environment:
+#   DMX_DEBUG_KERNEL_SERIES the series when --series is not given
 #   DMX_DEBUG_KERNEL_CACHE  cache ROOT (default /var/cache/dmabuf-exporter/
 #                           debug-kernel, or ~/.cache/dmabuf-exporter/
 #                           debug-kernel when that is not writable)
-#   LINUX_SOURCE_TARBALL    default /usr/src/linux-source-6.12.tar.xz
+#   LINUX_SOURCE_TARBALL    default /usr/src/linux-source-SERIES.tar.xz; the
+#                           series is then the tarball's unless one is given
 #   DMX_DEBUG_KERNEL_JOBS   make -j (default: the number of CPUs)
 #
 # Needs: bc bison flex libelf-dev (objtool) gcc make xz-utils (all in
@@ -48,7 +54,7 @@ export ARCH
 PROG=debug-kernel
 HERE=$(cd "$(dirname "$0")" && pwd -P)
 FRAGMENT=$HERE/debug.config
-TARBALL=${LINUX_SOURCE_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
+DEFAULT_SERIES=6.12
 
 die() {
 	echo "$PROG: $*" >&2
@@ -56,15 +62,17 @@ die() {
 }
 
 usage() {
-	sed -n '4,14p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4,16p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
 mode=build
+series=${DMX_DEBUG_KERNEL_SERIES:-}
 stamp=""
 link=""
 while [ $# -gt 0 ]; do
 	case $1 in
+	--series) [ $# -ge 2 ] || usage; series=$2; shift 2 ;;
 	--stamp) [ $# -ge 2 ] || usage; stamp=$2; shift 2 ;;
 	--link) [ $# -ge 2 ] || usage; link=$2; shift 2 ;;
 	--print-dir) mode=print-dir; shift ;;
@@ -74,8 +82,22 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ -z "$link" ] || [ -n "$stamp" ] || die "--link needs --stamp"
+case $series in
+'' | [0-9]*.[0-9]*) ;;
+*) die "--series takes a kernel series such as 6.1 or 6.12, not '$series'" ;;
+esac
+# Without LINUX_SOURCE_TARBALL the series names the tarball; with it, the
+# tarball names the series (checked against --series below, if given).
+if [ -n "${LINUX_SOURCE_TARBALL:-}" ]; then
+	TARBALL=$LINUX_SOURCE_TARBALL
+else
+	TARBALL=/usr/src/linux-source-${series:-$DEFAULT_SERIES}.tar.xz
+fi
 
 [ -r "$FRAGMENT" ] || die "$FRAGMENT missing"
+case $HERE in
+*[[:space:]]*) die "$HERE: the fragments' path must not contain blanks" ;;
+esac
 [ -r "$TARBALL" ] || die "$TARBALL missing: run scripts/install-deps.sh"
 
 # Variables that would change what Kbuild builds or where: the build must
@@ -124,7 +146,18 @@ else
 	esac
 	printf '%s\n' "$kversion" >"$memo.$$" && mv -f "$memo.$$" "$memo"
 fi
-localversion=$(sed -n 's/^CONFIG_LOCALVERSION="\(.*\)"$/\1/p' "$FRAGMENT")
+kseries=${kversion%%.*}.$(echo "$kversion" | cut -d. -f2)
+[ -z "$series" ] || [ "$series" = "$kseries" ] ||
+	die "$TARBALL holds Linux $kversion, not series $series"
+
+# The shared fragment, then the series' own (its lines win over the shared
+# ones, in merge_config.sh and in the check after it).
+FRAGMENTS=$FRAGMENT
+series_fragment=$HERE/debug-$kseries.config
+[ -r "$series_fragment" ] && FRAGMENTS="$FRAGMENTS $series_fragment"
+
+# shellcheck disable=SC2086 # FRAGMENTS: paths without blanks (checked above)
+localversion=$(sed -n 's/^CONFIG_LOCALVERSION="\(.*\)"$/\1/p' $FRAGMENTS | tail -n 1)
 release=$kversion$localversion
 if [ "$mode" = print-release ]; then
 	echo "$release"
@@ -144,6 +177,12 @@ key=$({
 	echo "kernel $kversion from $origin"
 	gcc --version | head -n 1
 	cat "$FRAGMENT"
+	# (Only when there is one: the key of a series without one is that of
+	# the single-fragment builds before it.)
+	if [ "$FRAGMENTS" != "$FRAGMENT" ]; then
+		echo "series fragment ${series_fragment##*/}"
+		cat "$series_fragment"
+	fi
 } | sha256sum | cut -c1-12)
 dir=$root/$release-$key
 
@@ -223,12 +262,15 @@ kmake tinyconfig || fail "make tinyconfig failed"
 # -n: allnoconfig with the fragment on top, so that options which become
 # visible through the fragment (INET under NET, VT under TTY...) stay off
 # instead of taking their defaults.
-(cd "$tree" && scripts/kconfig/merge_config.sh -n .config "$FRAGMENT") \
+# shellcheck disable=SC2086
+(cd "$tree" && scripts/kconfig/merge_config.sh -n .config $FRAGMENTS) \
 	>>"$log" 2>&1 || fail "merge_config.sh failed"
 kmake olddefconfig || fail "make olddefconfig failed"
 
-# Every option of the fragment as asked, or stop: a dependency missing from
-# the fragment makes Kconfig drop an option silently (SLUB_TINY drops KASAN).
+# Every option of the fragments as asked (the last fragment to name an option
+# decides), or stop: a dependency missing from the fragments makes Kconfig
+# drop an option silently (SLUB_TINY drops KASAN).
+# shellcheck disable=SC2086
 bad=$(awk '
 	FNR == NR {
 		if ($0 ~ /^CONFIG_[A-Za-z0-9_]+=/) {
@@ -237,17 +279,31 @@ bad=$(awk '
 		next
 	}
 	/^CONFIG_[A-Za-z0-9_]+=/ {
-		n = index($0, "="); sym = substr($0, 1, n - 1); want = substr($0, n + 1)
-		if (!(sym in have)) print sym "=" want " (not set)"
-		else if (have[sym] != want) print sym "=" want " (got " have[sym] ")"
+		n = index($0, "="); sym = substr($0, 1, n - 1)
+		if (!(sym in want)) order[++nsyms] = sym
+		want[sym] = substr($0, n + 1)
 	}
 	/^# CONFIG_[A-Za-z0-9_]+ is not set$/ {
 		sym = $2
-		if ((sym in have) && have[sym] != "n") print sym " off (got " have[sym] ")"
-	}' "$tree/.config" "$FRAGMENT")
+		if (!(sym in want)) order[++nsyms] = sym
+		want[sym] = "n"
+	}
+	END {
+		for (i = 1; i <= nsyms; i++) {
+			sym = order[i]
+			if (want[sym] == "n") {
+				if ((sym in have) && have[sym] != "n")
+					print sym " off (got " have[sym] ")"
+			} else if (!(sym in have)) {
+				print sym "=" want[sym] " (not set)"
+			} else if (have[sym] != want[sym]) {
+				print sym "=" want[sym] " (got " have[sym] ")"
+			}
+		}
+	}' "$tree/.config" $FRAGMENTS)
 if [ -n "$bad" ]; then
 	printf '%s\n' "$bad" >>"$log"
-	echo "$PROG: options of $FRAGMENT not in the final .config:" >&2
+	echo "$PROG: options of $FRAGMENTS not in the final .config:" >&2
 	printf '  %s\n' "$bad" >&2
 	fail "configuration check failed (a dependency missing from the fragment?)"
 fi

@@ -41,7 +41,7 @@ OUT=$(cd "$OUT" && pwd -P) || exit 2
 
 KDIR=$TREE
 RUN_VM=("$HERE/../vm/run-vm.sh" --kernel "$KVER" --kernel-image "$IMAGE" "${EXTRA[@]}")
-PREFIX=dk-selftest-
+PREFIX=dk-selftest-$KVER-
 
 # Exactly one failure, the one named; every result counted, plan at the end.
 only_failure() {	# NAME DESCRIPTION-PREFIX
