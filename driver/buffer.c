@@ -120,8 +120,8 @@ static struct dmx_attachment *dmx_attachment_alloc(const struct sg_table *src,
 		unsigned int off, len;
 
 		for (off = 0; off < s->length; off += len) {
-			struct page *page = nth_page(sg_page(s),
-						     off >> PAGE_SHIFT);
+			struct page *page = dmx_nth_page(sg_page(s),
+							 off >> PAGE_SHIFT);
 
 			len = min(s->length - off, max_seg);
 			sg_set_page(d, page, len, 0);

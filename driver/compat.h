@@ -47,6 +47,17 @@
 #endif
 
 /*
+ * The @n-th page after @page within one physically contiguous range (one
+ * folio, one scatterlist entry). 6.18 removed nth_page(): such ranges are
+ * contiguous in the memmap there, so plain pointer arithmetic is right.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 18, 0)
+#define dmx_nth_page(page, n)	((page) + (n))
+#else
+#define dmx_nth_page(page, n)	nth_page(page, n)
+#endif
+
+/*
  * Importers get their own copy of an attachment's mapped table (the dma-buf
  * core may scramble it with CONFIG_DMABUF_DEBUG), so the DMA fields are copied
  * over after mapping. dma_flags (bus address / swiotlb markers) exists under

@@ -6,7 +6,8 @@
 #
 #   build-kmod.sh KVER SRCROOT MODDIR WORKDIR OUTPUT.ko
 #
-# KVER     kernel release (/lib/modules/KVER/build), or a kernel build tree
+# KVER     kernel release (in the kernel cache, or installed), or a kernel
+#          build tree: whatever scripts/kernels/kmake.sh takes
 # SRCROOT  top of the source tree (holds VERSION and uapi/)
 # MODDIR   module directory relative to SRCROOT (e.g. driver)
 # WORKDIR  scratch directory; recreated on every build
@@ -19,12 +20,7 @@ set -eu
 [ $# -eq 5 ] || { echo "usage: $0 KVER SRCROOT MODDIR WORKDIR OUTPUT.ko" >&2; exit 2; }
 kver=$1 src=$2 moddir=$3 work=$4 out=$5
 
-if [ -d "$kver" ]; then
-	kdir=$kver
-else
-	kdir=/lib/modules/$kver/build
-fi
-[ -d "$kdir" ] || { echo "build-kmod: no kernel build tree at $kdir" >&2; exit 1; }
+kmake=$(cd "$(dirname "$0")" && pwd)/kernels/kmake.sh
 
 # Kbuild writes objects next to the sources: build in a private copy.
 rm -rf "$work"
@@ -34,7 +30,8 @@ cp -R "$src/uapi" "$work/uapi"
 cp "$src/VERSION" "$work/VERSION"
 
 log=$work/build.log
-if ! make -C "$kdir" M="$(cd "$work/$moddir" && pwd)" W=1 modules >"$log" 2>&1; then
+work=$(cd "$work" && pwd)
+if ! "$kmake" --tree "$work" "$kver" "$work/$moddir" W=1 modules >"$log" 2>&1; then
 	cat "$log" >&2
 	echo "build-kmod: build failed for $kver" >&2
 	exit 1

@@ -1,9 +1,19 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Print, one per line and oldest first, every installed kernel we can build
-# for and boot: it needs both /boot/vmlinuz-KVER and /lib/modules/KVER/build.
-for dir in /lib/modules/*/; do
-	kver=$(basename "$dir")
-	[ -f "/boot/vmlinuz-$kver" ] && [ -d "$dir/build" ] && echo "$kver"
-done | sort -V
+# Print, one per line and oldest first, the release of every kernel of
+# scripts/kernels/kernels.conf for this machine's architecture (or --arch)
+# that is in the kernel cache (scripts/kernels/fetch-all.sh puts them there).
+#
+#   list-kernels.sh [--arch ARCH]
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${DMX_CACHE:-/var/cache/dmabuf-exporter}/kernels
+arch=$(dpkg --print-architecture)
+[ "${1:-}" != --arch ] || arch=$2
+
+grep -v '^[[:space:]]*\(#\|$\)' "$here/kernels/kernels.conf" |
+	while read -r a suite package; do
+		[ "$a" = "$arch" ] || continue
+		kver=$(cat "$cache/resolved/$suite-$a-$package" 2>/dev/null) || continue
+		[ -f "$cache/$kver/.complete" ] && echo "$kver"
+	done

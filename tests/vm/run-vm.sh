@@ -315,7 +315,15 @@ done
 # --- infrastructure checks -------------------------------------------------
 
 command -v "$QEMU" >/dev/null || die_infra "$QEMU not found (apt-get install qemu-system-x86)"
-MODDIR=/lib/modules/$KVER
+# A kernel of the kernel cache (scripts/kernels/fetch.sh) boots from there,
+# its modules and config bound over /lib/modules and /boot in the guest
+# (guest/init); otherwise an installed kernel (/boot, /lib/modules).
+KROOT=""
+KENTRY=${DMX_CACHE:-/var/cache/dmabuf-exporter}/kernels/$KVER
+if [ -z "$KIMAGE" ] && [ -f "$KENTRY/.complete" ]; then
+	KROOT=$(cd "$KENTRY/root" && pwd -P)
+fi
+MODDIR=${KROOT}/lib/modules/$KVER
 BUILTIN=()	# --modprobe names built into a --kernel-image kernel
 if [ -n "$KIMAGE" ]; then
 	VMLINUZ=$(abspath "$KIMAGE")
@@ -330,6 +338,9 @@ if [ -n "$KIMAGE" ]; then
 			fi
 		done
 	fi
+elif [ -n "$KROOT" ]; then
+	VMLINUZ=$KENTRY/vmlinuz
+	[ -r "$VMLINUZ" ] || die_infra "kernel $VMLINUZ not found or not readable"
 else
 	VMLINUZ=/boot/vmlinuz-$KVER
 	[ -r "$VMLINUZ" ] || die_infra "kernel $VMLINUZ not found or not readable"
@@ -345,7 +356,7 @@ fi
 # has its .config (or config) next to it; without one, assume both.
 SLAB_DEBUG_ARGS=()
 if [ "$SLAB_DEBUG" = 1 ]; then
-	kconfig=/boot/config-$KVER
+	kconfig=$KROOT/boot/config-$KVER
 	if [ -n "$KIMAGE" ]; then
 		kconfig=""
 		for f in "$(dirname "$VMLINUZ")/.config" "$(dirname "$VMLINUZ")/config"; do
@@ -392,7 +403,7 @@ add_module() {
 	[ -n "${MOD_SEEN[$name]:-}" ] && return 0
 	MOD_SEEN[$name]=1
 	[ -n "$MODDIR" ] || return 0	# a kernel image with everything built in
-	if ! file=$(modinfo -k "$KVER" -F filename "$name" 2>/dev/null); then
+	if ! file=$(modinfo -b "${KROOT:-/}" -k "$KVER" -F filename "$name" 2>/dev/null); then
 		is_builtin "$name" && return 0
 		echo "$PROG: module $name not found for $KVER" >&2
 		return 1
@@ -401,7 +412,7 @@ add_module() {
 	case "$file" in
 	"(builtin)" | "") return 0 ;;
 	esac
-	deps=$(modinfo -k "$KVER" -F depends "$name" 2>/dev/null | head -n 1)
+	deps=$(modinfo -b "${KROOT:-/}" -k "$KVER" -F depends "$name" 2>/dev/null | head -n 1)
 	for d in ${deps//,/ }; do
 		add_module "$d" || return 1
 	done
@@ -522,6 +533,7 @@ trap 'echo "vm[$LABEL]: terminated" >&2; exit 143' TERM HUP
 		VM_BUILTIN VM_ENV VM_SLAB_DEBUG VM_TERM VM_TTY_SIZE
 } >"$RES/config"
 printf '%s\n' "$GUEST_SCRIPT" >"$RES/guest-script"
+printf '%s\n' "$KROOT" >"$RES/kernel-root"
 for i in "${!PROGS[@]}"; do
 	: >"$RES/prog.$i.out"
 	: >"$RES/prog.$i.err"

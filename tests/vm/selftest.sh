@@ -29,7 +29,7 @@ BUILDDIR=$2
 shift 2
 EXTRA=("$@")
 
-KDIR=/lib/modules/$KVER/build
+KDIR=$KVER
 OUT=$BUILDDIR/$KVER
 mkdir -p "$OUT" || exit 2
 OUT=$(cd "$OUT" && pwd -P) || exit 2

@@ -5,7 +5,8 @@
 # tests/debug-kernel/selftest.sh), sourced by them. The caller sets:
 #   OUT      directory for the builds, and the TAP output, stderr and exit
 #            status of each run
-#   KDIR     kernel build tree the broken modules are built against
+#   KDIR     kernel the broken modules are built against: anything
+#            scripts/kernels/kmake.sh takes (a release or a build tree)
 #   RUN_VM   array: run-vm.sh and the options every run gets (kernel, ...)
 #   PREFIX   prefix of the runs' --name
 # Results are numbered in N; FAILS counts the failures.
@@ -37,7 +38,8 @@ build() {	# DIR MODNAME → prints the .ko path
 	rm -rf "$dst"
 	mkdir -p "$dst" || return 1
 	cp "$BROKEN/$dir/Kbuild" "$BROKEN/$dir/$mod.c" "$dst/" || return 1
-	make -C "$KDIR" M="$dst" modules >"$OUT/$dir.build.log" 2>&1 || return 1
+	"$SELFTEST_DIR/../../../scripts/kernels/kmake.sh" "$KDIR" "$dst" modules \
+		>"$OUT/$dir.build.log" 2>&1 || return 1
 	[ -f "$dst/$mod.ko" ] || return 1
 	echo "$dst/$mod.ko"
 }
