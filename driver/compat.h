@@ -34,6 +34,18 @@
 #endif
 
 /*
+ * The dma-heap core exports dma_heap_add() and its helpers to modules since
+ * 6.18, in the DMA_BUF_HEAP namespace; before, only built-in heaps exist.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 18, 0) && IS_ENABLED(CONFIG_DMABUF_HEAPS)
+#include <linux/dma-heap.h>
+#define DMX_HAVE_DMA_HEAP_ADD	1
+#define DMX_IMPORT_NS_DMA_BUF_HEAP()	MODULE_IMPORT_NS("DMA_BUF_HEAP")
+#else
+#define DMX_HAVE_DMA_HEAP_ADD	0
+#endif
+
+/*
  * Largest order the page allocator hands out. 6.4 renamed MAX_ORDER's
  * meaning from "one past the largest" to "the largest", and 6.8 renamed it
  * MAX_PAGE_ORDER.

@@ -16,6 +16,7 @@
 #include "compat.h"
 #include "debugfs.h"
 #include "device.h"
+#include "heaps.h"
 #include "ioctl.h"
 #include "kinds.h"
 
@@ -62,6 +63,9 @@ static int __init dmx_init(void)
 {
 	int ret, i;
 
+	ret = dmx_heaps_check_params();
+	if (ret)
+		return ret;
 	ret = dmx_device_init();
 	if (ret)
 		return ret;
@@ -75,9 +79,15 @@ static int __init dmx_init(void)
 		}
 	}
 	dmx_debugfs_init();
+	/* Last: registered heaps cannot be taken back. */
+	ret = dmx_heaps_register();
+	if (ret)
+		goto err_debugfs;
 	pr_info("version %s loaded\n", DMX_VERSION);
 	return 0;
 
+err_debugfs:
+	dmx_debugfs_exit();
 err_deregister:
 	while (--i >= 0)
 		misc_deregister(&dmx_nodes[i].misc);

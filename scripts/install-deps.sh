@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Install everything dmabuf-exporter needs on a fresh Debian 12 machine, from
-# Debian packages only. Idempotent: when every package is already present it
-# only runs dpkg-query and prints nothing.
+# Debian packages only, then fetch the kernels it tests on into the kernel
+# cache (scripts/kernels/fetch-all.sh). No kernel image is installed: the
+# machine's boot loader and default kernel are left as they are. Idempotent:
+# when every package is present and every kernel cached it prints nothing.
 set -eu
 
 PKGS="
@@ -21,10 +23,7 @@ cpio
 xz-utils
 kmod
 qemu-system-x86
-linux-image-amd64
-linux-headers-amd64
-linux-image-6.12-amd64
-linux-headers-6.12-amd64
+debootstrap
 linux-source-6.12
 linux-source-6.1
 dkms
@@ -42,15 +41,19 @@ for p in $PKGS; do
 	[ "$status" = "installed" ] || missing="$missing $p"
 done
 
-[ -z "$missing" ] && exit 0
-
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
-echo "install-deps: installing:$missing"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-# Recommends would pull firmware and desktop bits into the kernel packages.
-# shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
-echo "install-deps: done"
+if [ -n "$missing" ]; then
+	echo "install-deps: installing:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	$SUDO apt-get update -qq
+	# shellcheck disable=SC2086
+	$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+	echo "install-deps: done"
+fi
+
+# The kernels of scripts/kernels/kernels.conf, unpacked into
+# /var/cache/dmabuf-exporter (about 1 GB, and a trixie build root of 0.6 GB
+# for the newest kernel's compiler).
+$SUDO "$(dirname "$0")/kernels/fetch-all.sh" >/dev/null

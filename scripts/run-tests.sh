@@ -12,6 +12,12 @@ cd "$(dirname "$0")/.."
 
 ./scripts/install-deps.sh
 [ -f build/build.ninja ] || meson setup build >/dev/null
+# A kernel that arrived in the cache since the build was configured (a
+# Debian update behind a metapackage) needs its own targets.
+if [ "$(./scripts/list-kernels.sh)" != "$(cat build/kernels.list 2>/dev/null)" ]; then
+	meson setup --reconfigure build >/dev/null
+	./scripts/list-kernels.sh >build/kernels.list
+fi
 meson compile -C build >/dev/null
 
 status=0

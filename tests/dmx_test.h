@@ -23,6 +23,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <linux/capability.h>
@@ -65,6 +66,63 @@ static inline int dmx_open_node(const char *kind)
 	char path[128];
 
 	snprintf(path, sizeof(path), DMABUF_EXPORTER_DEV_DIR "/%s", kind);
+	return open(path, O_RDWR | O_CLOEXEC);
+}
+
+/* Whether the running kernel is MAJOR.MINOR or newer. */
+static inline bool dmx_kernel_at_least(unsigned int major, unsigned int minor)
+{
+	struct utsname uts;
+	unsigned int ma = 0, mi = 0;
+
+	if (uname(&uts) || sscanf(uts.release, "%u.%u", &ma, &mi) != 2)
+		return false;
+	return ma > major || (ma == major && mi >= minor);
+}
+
+/*
+ * Whether vgem maps an attachment when it imports a dma-buf: its shmem
+ * helpers import without mapping since 6.16 (mapping then happens only for
+ * a device that needs it, which vgem never does).
+ */
+static inline bool dmx_vgem_maps_at_import(void)
+{
+	return !dmx_kernel_at_least(6, 16);
+}
+
+/* A module parameter's value as sysfs shows it ("" when unreadable). */
+static inline void dmx_module_param(const char *name, char *val, size_t size)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/dmabuf_exporter/parameters/%s",
+		 name);
+	val[0] = '\0';
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fgets(val, (int)size, f))
+		val[strcspn(val, "\n")] = '\0';
+	fclose(f);
+}
+
+/* Whether the module was loaded with register_heaps=1. */
+static inline bool dmx_heaps_registered(void)
+{
+	char val[8];
+
+	dmx_module_param("register_heaps", val, sizeof(val));
+	return !strcmp(val, "Y");
+}
+
+/* A kind's node of the kernel's dma-heap core: /dev/dma_heap/<prefix><kind>. */
+static inline int dmx_open_dma_heap(const char *kind)
+{
+	char prefix[64], path[160];
+
+	dmx_module_param("heap_prefix", prefix, sizeof(prefix));
+	snprintf(path, sizeof(path), "/dev/dma_heap/%s%s", prefix, kind);
 	return open(path, O_RDWR | O_CLOEXEC);
 }
 

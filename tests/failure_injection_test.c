@@ -169,7 +169,8 @@ TEST_F(inject, vgem_gets_attach_and_map_failures_and_stays_balanced)
 	if (drm < 0)
 		SKIP(return, "no vgem device");
 
-	for (i = 0; i < 2; i++) {
+	/* Where vgem imports without mapping, only attach can fail it. */
+	for (i = 0; i < (dmx_vgem_maps_at_import() ? 2 : 1); i++) {
 		buf = dmx_alloc(self->node, 65536);
 		ASSERT_LE(0, buf);
 		ASSERT_EQ(0, __dmx_inject(self->ctl, buf, ops[i], 1, ENOSPC));
@@ -185,7 +186,8 @@ TEST_F(inject, vgem_gets_attach_and_map_failures_and_stays_balanced)
 		ASSERT_EQ(0, drmPrimeFDToHandle(drm, buf, &handle));
 		ASSERT_EQ(0, __dmx_counters(self->ctl, buf, &c));
 		EXPECT_EQ(c.attach, c.detach + 1);
-		EXPECT_EQ(1, c.map[0] + c.map[1] + c.map[2]);
+		EXPECT_EQ(dmx_vgem_maps_at_import() ? 1 : 0,
+			  c.map[0] + c.map[1] + c.map[2]);
 		EXPECT_EQ(0, drmCloseBufferHandle(drm, handle));
 		ASSERT_EQ(0, __dmx_counters(self->ctl, buf, &c));
 		EXPECT_EQ(c.attach, c.detach);

@@ -12,11 +12,13 @@
 
 FIXTURE(heap) {
 	int node;
+	int info_node;
 	struct dmabuf_exporter_info info;
 };
 
 FIXTURE_VARIANT(heap) {
 	const char *kind;
+	bool dma_heap;
 };
 
 FIXTURE_VARIANT_ADD(heap, system) {
@@ -31,18 +33,52 @@ FIXTURE_VARIANT_ADD(heap, contig) {
 	.kind = "contig",
 };
 
+/*
+ * The same kinds through the dma-heap core, where the module registered them
+ * (register_heaps=1, kernels 6.18+): the results must be the same. Queries
+ * go to the ctl node, as the core's nodes speak only the heap ABI.
+ */
+FIXTURE_VARIANT_ADD(heap, system_dma_heap) {
+	.kind = "system",
+	.dma_heap = true,
+};
+
+FIXTURE_VARIANT_ADD(heap, system_uncached_dma_heap) {
+	.kind = "system-uncached",
+	.dma_heap = true,
+};
+
+FIXTURE_VARIANT_ADD(heap, contig_dma_heap) {
+	.kind = "contig",
+	.dma_heap = true,
+};
+
 FIXTURE_SETUP(heap)
 {
 	DMX_REQUIRE_MODULE();
-	self->node = dmx_open_node(variant->kind);
+	self->node = -1;
+	self->info_node = -1;
+	if (variant->dma_heap) {
+		if (!dmx_heaps_registered())
+			SKIP(return, "register_heaps is off: the kinds are not dma-heaps in this run");
+		self->node = dmx_open_dma_heap(variant->kind);
+		self->info_node = dmx_open_node("ctl");
+	} else {
+		self->node = dmx_open_node(variant->kind);
+		self->info_node = dup(self->node);
+	}
 	ASSERT_LE(0, self->node) TH_LOG("open %s: %s", variant->kind,
 					 strerror(errno));
-	ASSERT_EQ(0, __dmx_info(self->node, &self->info));
+	ASSERT_LE(0, self->info_node) TH_LOG("open ctl: %s", strerror(errno));
+	ASSERT_EQ(0, __dmx_info(self->info_node, &self->info));
 }
 
 FIXTURE_TEARDOWN(heap)
 {
-	close(self->node);
+	if (self->node >= 0)
+		close(self->node);
+	if (self->info_node >= 0)
+		close(self->info_node);
 }
 
 /* Write a pattern under SYNC_START|WRITE .. SYNC_END|WRITE. */
@@ -87,13 +123,13 @@ TEST_F(heap, live_bytes_count_what_a_buffer_really_takes)
 	struct dmabuf_exporter_info before, during, after;
 	int buf;
 
-	ASSERT_EQ(0, __dmx_info(self->node, &before));
+	ASSERT_EQ(0, __dmx_info(self->info_node, &before));
 	buf = dmx_alloc(self->node, len);
 	ASSERT_LE(0, buf);
-	ASSERT_EQ(0, __dmx_info(self->node, &during));
+	ASSERT_EQ(0, __dmx_info(self->info_node, &during));
 	EXPECT_EQ(want, during.live_bytes - before.live_bytes);
 	close(buf);
-	ASSERT_EQ(0, __dmx_info(self->node, &after));
+	ASSERT_EQ(0, __dmx_info(self->info_node, &after));
 	EXPECT_EQ(before.live_bytes, after.live_bytes);
 }
 
@@ -239,7 +275,7 @@ TEST_F_TIMEOUT(heap, fresh_buffers_are_zero_after_dirty_ones_are_freed, 120)
 
 TEST_F(heap, buffer_lives_until_last_fd_and_mapping_are_gone)
 {
-	int64_t base = dmx_live_buffers(self->node);
+	int64_t base = dmx_live_buffers(self->info_node);
 	uint64_t len = 64 * 1024;
 	uint8_t *map;
 	int buf, dup_fd;
@@ -247,24 +283,24 @@ TEST_F(heap, buffer_lives_until_last_fd_and_mapping_are_gone)
 	ASSERT_LE(0, base);
 	buf = dmx_alloc(self->node, len);
 	ASSERT_LE(0, buf);
-	EXPECT_EQ(base + 1, dmx_live_buffers(self->node));
+	EXPECT_EQ(base + 1, dmx_live_buffers(self->info_node));
 
 	dup_fd = dup(buf);
 	ASSERT_LE(0, dup_fd);
 	close(buf);
-	EXPECT_EQ(base + 1, dmx_live_buffers(self->node)) TH_LOG("dup keeps it");
+	EXPECT_EQ(base + 1, dmx_live_buffers(self->info_node)) TH_LOG("dup keeps it");
 
 	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, dup_fd, 0);
 	ASSERT_NE(MAP_FAILED, map);
 	close(dup_fd);
-	EXPECT_EQ(base + 1, dmx_live_buffers(self->node)) TH_LOG("mapping keeps it");
+	EXPECT_EQ(base + 1, dmx_live_buffers(self->info_node)) TH_LOG("mapping keeps it");
 
 	/* Still usable through the mapping alone. */
 	map[0] = 0x5a;
 	EXPECT_EQ(0x5a, map[0]);
 
 	munmap(map, len);
-	EXPECT_EQ(base, dmx_live_buffers(self->node));
+	EXPECT_EQ(base, dmx_live_buffers(self->info_node));
 }
 
 TEST_F(heap, fd_is_a_dma_buf_of_this_exporter)

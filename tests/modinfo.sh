@@ -30,10 +30,15 @@ nonempty() {
 echo "TAP version 13"
 check "license is GPL" "$(modinfo -F license "$ko")" "GPL"
 check "version is the project's" "$(modinfo -F version "$ko")" "$version"
-check "imports the DMA_BUF namespace" "$(modinfo -F import_ns "$ko")" "DMA_BUF"
+check "imports the DMA_BUF namespace" \
+	"$(modinfo -F import_ns "$ko" | grep -c '^DMA_BUF$')" "1"
 nonempty "description" "$(modinfo -F description "$ko")"
 nonempty "author" "$(modinfo -F author "$ko")"
 check "max_buffer_mb parameter is documented" \
 	"$(modinfo -F parm "$ko" | grep -c '^max_buffer_mb:.*(uint)$')" "1"
+check "register_heaps parameter says the module then cannot be unloaded" \
+	"$(modinfo -F parm "$ko" | grep -c '^register_heaps:.*cannot be unloaded.*(bool)$')" "1"
+check "heap_prefix parameter names its default" \
+	"$(modinfo -F parm "$ko" | grep -c '^heap_prefix:.*default: "dmabuf-exporter-".*(charp)$')" "1"
 echo "1..$n"
 exit $failed

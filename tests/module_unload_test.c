@@ -53,7 +53,7 @@ static int module_path(char *path, size_t size)
 	return 0;
 }
 
-static int __load_module(void)
+static int __load_module_with(const char *params)
 {
 	char path[PATH_MAX];
 	int fd, ret = 0;
@@ -64,10 +64,24 @@ static int __load_module(void)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (syscall(SYS_finit_module, fd, "", 0))
+	if (syscall(SYS_finit_module, fd, params, 0))
 		ret = -errno;
 	close(fd);
 	return ret;
+}
+
+static int __load_module(void)
+{
+	return __load_module_with("");
+}
+
+/*
+ * Whether the module can register dma-heaps here: the core exports
+ * dma_heap_add() to modules since 6.18 (and needs CONFIG_DMABUF_HEAPS).
+ */
+static bool kernel_exports_dma_heap_add(void)
+{
+	return dmx_kernel_at_least(6, 18) && !access("/sys/class/dma_heap", F_OK);
 }
 
 FIXTURE(unload) {
@@ -152,6 +166,34 @@ TEST_F(unload, reload_brings_the_node_back)
 	ASSERT_LE(0, node);
 	EXPECT_EQ(0, dmx_live_buffers(node));
 	close(node);
+}
+
+TEST_F(unload, register_heaps_where_the_kernel_cannot_fails_the_load_eopnotsupp)
+{
+	if (kernel_exports_dma_heap_add())
+		SKIP(return, "this kernel exports dma_heap_add(): register_heaps works");
+	ASSERT_EQ(0, __delete_module());
+	EXPECT_EQ(-EOPNOTSUPP, __load_module_with("register_heaps=1"));
+	EXPECT_FALSE(module_loaded());
+}
+
+/* Checked before anything is registered: the load fails, nothing stays. */
+TEST_F(unload, bad_heap_prefix_fails_the_load_einval)
+{
+	static const char *const bad[] = {
+		"register_heaps=1 heap_prefix=a/b",
+		"register_heaps=1 heap_prefix=with:colon",
+		"register_heaps=1 heap_prefix=abcdefghijklmnopqrstuvwxyz0123456",
+	};
+	int expected = kernel_exports_dma_heap_add() ? -EINVAL : -EOPNOTSUPP;
+	unsigned int i;
+
+	ASSERT_EQ(0, __delete_module());
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(expected, __load_module_with(bad[i])) TH_LOG("%s", bad[i]);
+		EXPECT_FALSE(module_loaded());
+	}
+	EXPECT_NE(0, access("/dev/dma_heap/a", F_OK));
 }
 
 TEST_HARNESS_MAIN

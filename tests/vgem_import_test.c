@@ -206,7 +206,7 @@ static void two_importers_map_at_once(struct __test_metadata *_metadata,
 	q.fd = buf;
 	ASSERT_EQ(0, ioctl(ctl, DMABUF_EXPORTER_IOCTL_QUERY, &q));
 	EXPECT_EQ(2, q.attachments);
-	EXPECT_EQ(2, q.mapped_attachments);
+	EXPECT_EQ(dmx_vgem_maps_at_import() ? 2 : 0, q.mapped_attachments);
 	EXPECT_EQ(0, drmCloseBufferHandle(drm1, h1));
 	EXPECT_EQ(0, drmCloseBufferHandle(drm2, h2));
 	ASSERT_EQ(0, ioctl(ctl, DMABUF_EXPORTER_IOCTL_QUERY, &q));

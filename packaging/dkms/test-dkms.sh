@@ -4,7 +4,11 @@
 # test-dkms.sh BUILDDIR KVER...: install the DKMS source tree into a scratch
 # DESTDIR with "meson install" (the tree users get), then "dkms add" and
 # "dkms build" it for each kernel with private --dkmstree/--sourcetree, so
-# nothing lands in /var/lib/dkms or /usr/src. Prints TAP: one test per kernel.
+# nothing lands in /var/lib/dkms or /usr/src. Kernels of the kernel cache
+# are built where their headers look installed (scripts/kernels/
+# with-headers.sh: a private mount namespace, and the kernel's build root for
+# one built with a compiler this machine lacks, with that root's dkms).
+# Prints TAP: one test per kernel.
 set -u
 build=$1
 shift
@@ -29,33 +33,44 @@ src=$(dirname "$src")
 ver=${src##*/dmabuf-exporter-}
 echo "ok 1 - meson install puts a DKMS tree under PREFIX/src (version $ver)"
 
-mkdir -p "$tmp/tree" "$tmp/install"
-# --sourcetree is where dkms looks for NAME-VERSION/. Signing is off: dkms
-# would otherwise create a MOK key pair in /var/lib/dkms, outside our trees
-# (a sign_file that does not exist is its documented "won't be signed").
-dk() {
-	sign_file=/nonexistent/sign-file \
-	dkms --dkmstree "$tmp/tree" --sourcetree "${src%/*}" \
-		--installtree "$tmp/install" "$@"
+with_headers=$(cd "$(dirname "$0")/../../scripts/kernels" && pwd)/with-headers.sh
+cache=${DMX_CACHE:-/var/cache/dmabuf-exporter}/kernels
+# dkms add and build for one kernel, in a tree of its own. The headers are
+# named as installed (dkms 3.2 would look under --installtree instead). --sourcetree is
+# where dkms looks for NAME-VERSION/. Signing is off: dkms would otherwise
+# create a MOK key pair in /var/lib/dkms, outside our trees (a sign_file
+# that does not exist is its documented "won't be signed").
+dk() {	# KVER
+	mkdir -p "$tmp/tree-$1" "$tmp/install"
+	set -- "$1" env sign_file=/nonexistent/sign-file sh -c '
+		dkms --dkmstree "$1" --sourcetree "$2" --installtree "$3" \
+			add -m dmabuf-exporter -v "$4" &&
+		dkms --dkmstree "$1" --sourcetree "$2" --installtree "$3" \
+			build -m dmabuf-exporter -v "$4" -k "$5" \
+			--kernelsourcedir "/lib/modules/$5/build"' sh \
+		"$tmp/tree-$1" "${src%/*}" "$tmp/install" "$ver" "$1"
+	if [ -f "$cache/$1/.complete" ]; then
+		"$with_headers" --bind "$tmp" "$@"
+	else
+		shift
+		"$@"
+	fi
 }
-if ! dk add -m dmabuf-exporter -v "$ver" >"$tmp/add.log" 2>&1; then
-	sed 's/^/# /' "$tmp/add.log"
-fi
 
 n=1 status=0
 before=$(ls /var/lib/dkms 2>/dev/null | sort)
 for kver in "$@"; do
 	n=$((n + 1))
 	log=$tmp/build-$kver.log
-	if dk build -m dmabuf-exporter -v "$ver" -k "$kver" >"$log" 2>&1 &&
-	   ko=$(find "$tmp/tree/dmabuf-exporter/$ver/$kver" -name 'dmabuf_exporter.ko*' | head -n 1) &&
+	if dk "$kver" >"$log" 2>&1 &&
+	   ko=$(find "$tmp/tree-$kver/dmabuf-exporter/$ver/$kver" -name 'dmabuf_exporter.ko*' | head -n 1) &&
 	   [ -n "$ko" ] &&
 	   modinfo -F vermagic "$ko" | grep -q "^$kver "; then
 		echo "ok $n - dkms build for $kver"
 	else
 		echo "not ok $n - dkms build for $kver"
 		sed 's/^/# /' "$log"
-		make_log=$(find "$tmp/tree" -name make.log | head -n 1)
+		make_log=$(find "$tmp/tree-$kver" -name make.log | head -n 1)
 		[ -n "$make_log" ] && sed 's/^/# make.log: /' "$make_log"
 		status=1
 	fi

@@ -18,8 +18,9 @@ release=$1 cc=$2
 arch=$(dpkg --print-architecture)
 root=$DMX_CACHE/buildroot/$release-$arch
 
-# pahole (dwarves): kbuild compares its version with the kernel's own.
-pkgs="$cc,make,libc6-dev,libelf-dev,bc,dwarves"
+# pahole (dwarves): kbuild compares its version with the kernel's own; dkms:
+# packaging/dkms/test-dkms.sh builds the DKMS tree here.
+pkgs="$cc,make,libc6-dev,libelf-dev,bc,dwarves,dkms"
 if [ "$(cat "$root/.complete" 2>/dev/null)" = "$pkgs" ]; then
 	echo "$root"
 	exit 0

@@ -99,7 +99,7 @@ while set -- $todo && [ $# -gt 0 ]; do
 	shift
 	todo="$*"
 	case " $pkgs " in *" $p "*) continue ;; esac
-	have_pkg "$p" || dmx_die "$p (part of $kver) is not in $suite/$arch on this machine's mirror"
+	have_pkg "$p" || dmx_die "$p (part of $kver) is not in $suite/$arch on this machine's mirror (it may have left it; a pinned kernel is bumped with scripts/kernels/bump.sh)"
 	pkgs="$pkgs $p"
 	todo="$todo $(first_dep "$p" "$kernel_pkg_re" | tr '\n' ' ')"
 done

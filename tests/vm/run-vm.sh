@@ -122,6 +122,11 @@ Options:
   --module PATH.ko      insmod this module after the modprobes (repeatable,
                         loaded in order, removed in reverse order; a failing
                         rmmod fails the run)
+  --module-params ARGS  insmod the previous --module with these parameters
+                        (space-separated NAME=VALUE)
+  --module-stays        the previous --module must refuse rmmod ("in use"),
+                        as one that registered dma-heaps does: a refused
+                        rmmod passes, a successful one fails the run
   --modprobe NAME       modprobe this distro module first (repeatable)
   --env NAME=VALUE      set this in the environment of the test programs or
                         the command (repeatable)
@@ -175,6 +180,8 @@ die_infra() {
 KVER=""
 KIMAGE=""
 MODULES=()
+MODPARAMS=()	# per --module: insmod parameters
+MODSTAYS=()	# per --module: 1 when rmmod must be refused
 MODPROBES=()
 ENVS=()
 APPEND=()
@@ -206,7 +213,18 @@ while [ $# -gt 0 ]; do
 	-h | --help) usage; exit 0 ;;
 	--kernel) need_arg "$1" $#; KVER=$2; shift 2 ;;
 	--kernel-image) need_arg "$1" $#; KIMAGE=$2; shift 2 ;;
-	--module) need_arg "$1" $#; MODULES+=("$2"); shift 2 ;;
+	--module) need_arg "$1" $#; MODULES+=("$2"); MODPARAMS+=(""); MODSTAYS+=(0); shift 2 ;;
+	--module-params)
+		need_arg "$1" $#
+		[ ${#MODULES[@]} -gt 0 ] || die_usage "--module-params follows a --module"
+		MODPARAMS[${#MODULES[@]} - 1]=$2
+		shift 2
+		;;
+	--module-stays)
+		[ ${#MODULES[@]} -gt 0 ] || die_usage "--module-stays follows a --module"
+		MODSTAYS[${#MODULES[@]} - 1]=1
+		shift
+		;;
 	--modprobe) need_arg "$1" $#; MODPROBES+=("$2"); shift 2 ;;
 	--env)
 		need_arg "$1" $#
@@ -519,6 +537,8 @@ trap 'echo "vm[$LABEL]: terminated" >&2; exit 143' TERM HUP
 	VM_MODPROBE=("${MODPROBES[@]}")
 	VM_MODULES=("${MODULES[@]}")
 	VM_MODNAMES=("${MODNAMES[@]}")
+	VM_MODPARAMS=("${MODPARAMS[@]}")
+	VM_MODSTAYS=("${MODSTAYS[@]}")
 	VM_PROGS=("${PROGS[@]}")
 	VM_EXEC=("${EXEC[@]}")
 	VM_BUILTIN=("${BUILTIN[@]}")
@@ -529,7 +549,8 @@ trap 'echo "vm[$LABEL]: terminated" >&2; exit 143' TERM HUP
 	if [ "$MODE" = shell ] && [ -t 0 ]; then
 		VM_TTY_SIZE=$(stty size 2>/dev/null)
 	fi
-	declare -p VM_MODE VM_CWD VM_MODPROBE VM_MODULES VM_MODNAMES VM_PROGS VM_EXEC \
+	declare -p VM_MODE VM_CWD VM_MODPROBE VM_MODULES VM_MODNAMES VM_MODPARAMS \
+		VM_MODSTAYS VM_PROGS VM_EXEC \
 		VM_BUILTIN VM_ENV VM_SLAB_DEBUG VM_TERM VM_TTY_SIZE
 } >"$RES/config"
 printf '%s\n' "$GUEST_SCRIPT" >"$RES/guest-script"
@@ -922,7 +943,9 @@ emit_tap() {
 		tap_program "$i"
 	done
 	for ((i = ${#MODULES[@]} - 1; i >= 0; i--)); do
-		tap_step "vm: rmmod ${MODNAMES[i]}" \
+		desc="vm: rmmod ${MODNAMES[i]}"
+		[ "${MODSTAYS[i]}" = 0 ] || desc="$desc refused, as it must be"
+		tap_step "$desc" \
 			"$(step_result "$RES/rmmod.$i.rc" "$RES/rmmod.$i.log")" "$RES/rmmod.$i.log"
 	done
 	if [ -e "$RES/kmemleak.expected" ]; then

@@ -14,6 +14,8 @@
 #	VM_MODPROBE=()   module names for modprobe, in order
 #	VM_MODULES=()    .ko paths for insmod, in order
 #	VM_MODNAMES=()   their module names (for rmmod)
+#	VM_MODPARAMS=()  their insmod parameters
+#	VM_MODSTAYS=()   1 where rmmod must be refused (the module pins itself)
 #	VM_PROGS=()      TAP programs (tap mode)
 #	VM_EXEC=()       command and arguments (exec mode)
 #	VM_BUILTIN=()    VM_MODPROBE names built into the kernel (a custom
@@ -129,8 +131,9 @@ for i in "${!VM_MODULES[@]}"; do
 		echo "skip: not attempted, $load_failed failed" >"$R/insmod.$i.rc"
 		continue
 	fi
-	say "insmod $ko"
-	insmod "$ko" >"$R/insmod.$i.log" 2>&1
+	say "insmod $ko ${VM_MODPARAMS[i]:-}"
+	# shellcheck disable=SC2086 # parameters, one word each
+	insmod "$ko" ${VM_MODPARAMS[i]:-} >"$R/insmod.$i.log" 2>&1
 	rc=$?
 	echo "$rc" >"$R/insmod.$i.rc"
 	if [ "$rc" -eq 0 ]; then
@@ -210,6 +213,19 @@ for ((i = ${#VM_MODULES[@]} - 1; i >= 0; i--)); do
 		continue
 	fi
 	say "rmmod $name"
+	if [ "${VM_MODSTAYS[i]:-0}" = 1 ]; then
+		# It must refuse: a module that cannot take back what it
+		# registered (dma-heaps) holds a reference to itself.
+		if rmmod "$name" >"$R/rmmod.$i.log" 2>&1; then
+			echo "rmmod $name succeeded; it must be refused" >>"$R/rmmod.$i.log"
+			echo 1 >"$R/rmmod.$i.rc"
+		elif [[ $(<"$R/rmmod.$i.log") == *"in use"* ]] && [ -e "/sys/module/$name" ]; then
+			echo 0 >"$R/rmmod.$i.rc"
+		else
+			echo 1 >"$R/rmmod.$i.rc"
+		fi
+		continue
+	fi
 	for delay in 0.2 0.5 1 -; do
 		rmmod "$name" >"$R/rmmod.$i.log" 2>&1
 		rc=$?
