@@ -11,7 +11,10 @@ set -eu
 cd "$(dirname "$0")/.."
 
 ./scripts/install-deps.sh
-[ -f build/build.ninja ] || meson setup build >/dev/null
+if [ ! -f build/build.ninja ]; then
+	meson setup build >/dev/null
+	./scripts/list-kernels.sh >build/kernels.list
+fi
 # A kernel that arrived in the cache since the build was configured (a
 # Debian update behind a metapackage) needs its own targets.
 if [ "$(./scripts/list-kernels.sh)" != "$(cat build/kernels.list 2>/dev/null)" ]; then

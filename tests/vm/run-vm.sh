@@ -95,7 +95,8 @@ usage() {
 Usage: $PROG --kernel KVER [options] (--tap PROG... | --exec -- CMD [ARGS...] | --shell)
        $PROG --kernel-image PATH [--kernel KVER] [options] (--tap ... | --exec ... | --shell)
 
-Boot /boot/vmlinuz-KVER (or a kernel image of your own) in QEMU with the host
+Boot kernel KVER (from the kernel cache, scripts/kernels/fetch.sh, else
+/boot/vmlinuz-KVER; or a kernel image of your own) in QEMU with the host
 root shared read-only over 9p, load modules, run tests in a chroot of the host
 root, unload the modules, check for memory leaks if the kernel has kmemleak,
 and check the kernel log.
@@ -111,7 +112,9 @@ Modes (exactly one):
                         the modules loaded; the guest powers off on exit
 
 Options:
-  --kernel KVER         kernel release to boot (required without --kernel-image)
+  --kernel KVER         kernel release to boot (required without --kernel-image):
+                        a cached kernel boots with its modules and config
+                        bound over /lib/modules and /boot in the guest
   --kernel-image PATH   boot this x86 bzImage instead of /boot/vmlinuz-KVER,
                         e.g. scripts/debug-kernel/build.sh's; KVER defaults to
                         its release and must match it. Modules the guest needs
