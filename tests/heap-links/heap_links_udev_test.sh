@@ -42,25 +42,25 @@ ok() {	# STATUS DESCRIPTION
 	: >"$diag"
 }
 
-state() {
-	if [ -d "$D" ]; then
-		for f in "$D"/*; do
-			[ -e "$f" ] || [ -L "$f" ] || continue
-			if [ -L "$f" ]; then echo "${f##*/} -> $(readlink "$f")"
-			elif [ -c "$f" ]; then echo "${f##*/} char"
-			else echo "${f##*/} other"; fi
-		done | LC_ALL=C sort
-	else
-		echo "(no $D)"
-	fi
+state() {	# what /dev/dma_heap holds of the table's names
+	local row name p
+	[ -d "$D" ] || { echo "(no $D)"; return; }
+	for row in "${table[@]}"; do
+		read -r name _ <<<"$row"
+		p=$D/$name
+		if [ -L "$p" ]; then echo "$name -> $(readlink "$p")"
+		elif [ -c "$p" ]; then echo "$name char"
+		elif [ -e "$p" ]; then echo "$name other"; fi
+	done | LC_ALL=C sort
 }
 
 udevd_pid() { pgrep -x systemd-udevd | head -n 1; }
 
 mapfile -t table < <("$HEAP_LINKS" --list)
 heaps=()
-for h in /sys/class/dma_heap/*; do
-	[ -e "$h" ] && heaps+=("${h##*/}")
+for row in "${table[@]}"; do
+	read -r name _ <<<"$row"
+	[ -e "/sys/class/dma_heap/$name" ] && heaps+=("$name")
 done
 kernel_heaps=${heaps[*]}
 
