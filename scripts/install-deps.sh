@@ -19,6 +19,7 @@ ninja-build
 pkg-config
 libdrm-dev
 busybox-static
+udev
 cpio
 xz-utils
 kmod

@@ -33,11 +33,16 @@ done
 need "$root/share/man/man3/libdmabuf-helper.3" "$root/share/man/man3/dmabuf_alloc.3"
 need "$dest/lib/udev/rules.d/60-dmabuf-exporter.rules" \
 	"$dest/lib/modprobe.d/dmabuf-exporter.conf" \
-	"$root/share/doc/dmabuf-exporter/examples/61-dmabuf-exporter-udmabuf.rules"
+	"$root/share/doc/dmabuf-exporter/examples/61-dmabuf-exporter-udmabuf.rules" \
+	"$root/share/doc/dmabuf-exporter/examples/62-dmabuf-exporter-dma-heap.rules" \
+	"$root/sbin/dmabuf-exporter-heap-links" \
+	"$root/share/man/man8/dmabuf-exporter-heap-links.8"
 need "$root/src/dmabuf-exporter-$version/dkms.conf" \
 	"$root/src/dmabuf-exporter-$version/driver/Kbuild" \
 	"$root/src/dmabuf-exporter-$version/uapi/linux/dmabuf_exporter.h" \
 	"$root/src/dmabuf-exporter-$version/VERSION"
+[ -x "$root/sbin/dmabuf-exporter-heap-links" ] ||
+	{ echo "not executable: $root/sbin/dmabuf-exporter-heap-links"; fail=1; }
 [ $fail -eq 0 ] || exit 1
 
 # The example program of docs/library.md, built as a user would.
