@@ -4,17 +4,14 @@
 # Take the few kernel files we use at build time out of Debian's
 # linux-source-6.12 tarball; none of them is committed to this repository:
 #
-#   extract-linux-source.sh OUTDIR [PATH...]
+#   extract-linux-source.sh OUTDIR
 #
 # OUTDIR gets, side by side: kselftest_harness.h and kselftest.h (the test
 # framework), checkpatch.pl with its spelling.txt and const_structs.checkpatch.
-# With PATHs (files of the tree, such as
-# tools/testing/selftests/dmabuf-heaps/dmabuf-heap.c) it gets those instead.
 set -eu
 
-[ $# -ge 1 ] || { echo "usage: $0 OUTDIR [PATH...]" >&2; exit 2; }
+[ $# -eq 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
 out=$1
-shift
 tarball=${LINUX_SOURCE_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 [ -f "$tarball" ] || {
 	echo "extract-linux-source: $tarball missing: run scripts/install-deps.sh" >&2
@@ -23,14 +20,6 @@ tarball=${LINUX_SOURCE_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-if [ $# -gt 0 ]; then
-	mkdir -p "$out"
-	for p in "$@"; do
-		tar -xJf "$tarball" -C "$tmp" --wildcards "*/$p"
-		cp "$tmp"/*/"$p" "$out/${p##*/}"
-	done
-	exit 0
-fi
 tar -xJf "$tarball" -C "$tmp" --wildcards \
 	'*/tools/testing/selftests/kselftest_harness.h' \
 	'*/tools/testing/selftests/kselftest.h' \
