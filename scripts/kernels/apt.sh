@@ -13,6 +13,7 @@
 #   dmx_apt_cache ...         apt-cache with the private configuration
 
 DMX_CACHE=${DMX_CACHE:-/var/cache/dmabuf-exporter}
+DMX_HOST_ARCH=$(dpkg --print-architecture)
 
 dmx_die() {
 	echo "${0##*/}: $*" >&2
@@ -90,23 +91,33 @@ dmx_apt_init() {
 			dmx_source_line "$main" "$suite-updates"
 			;;
 		esac
-	} >"$list.new" && mv "$list.new" "$list"
+	} >"$list.new"
+	# Replaced only when it changed: a new list means new lists to fetch.
+	if cmp -s "$list.new" "$list"; then
+		rm -f "$list.new"
+	else
+		mv "$list.new" "$list"
+	fi
 	[ -f "$DMX_APT_DIR/status" ] || : >"$DMX_APT_DIR/status"
+	# Another architecture's kernel is built with this machine's kbuild
+	# tools (linux-kbuild-* is Multi-Arch: foreign): both are listed.
+	archs="-o APT::Architectures::=$arch"
+	[ "$arch" = "$DMX_HOST_ARCH" ] || archs="$archs -o APT::Architectures::=$DMX_HOST_ARCH"
 	DMX_APT="-o Dir::Etc::SourceList=$list
 		-o Dir::Etc::SourceParts=$DMX_APT_DIR/sources.list.d
 		-o Dir::State::Lists=$DMX_APT_DIR/lists
 		-o Dir::State::status=$DMX_APT_DIR/status
 		-o Dir::Cache=$DMX_APT_DIR/cache
 		-o APT::Architecture=$arch
-		-o APT::Architectures::=$arch
+		$archs
 		-o Acquire::Languages=none
 		-o APT::Sandbox::User=root"
 }
 
 # dmx_source_line "URI<TAB>SUITE<TAB>KEYRING" NEWSUITE
 dmx_source_line() {
-	printf '%s\n' "$1" | awk -F '\t' -v suite="$2" -v arch="$arch" '{
-		opts = "arch=" arch
+	printf '%s\n' "$1" | awk -F '\t' -v suite="$2" -v arch="$arch" -v host="$DMX_HOST_ARCH" '{
+		opts = "arch=" arch (arch == host ? "" : "," host)
 		if ($3 != "-") opts = opts " signed-by=" $3
 		print "deb [" opts "] " $1 " " suite " main" }'
 }
@@ -119,6 +130,7 @@ dmx_apt_cache() { apt-cache $DMX_APT "$@"; }
 dmx_apt_update() {
 	stamp=$DMX_APT_DIR/updated
 	if [ "${DMX_APT_REFRESH:-0}" = 1 ] || [ ! -f "$stamp" ] ||
+		[ "$DMX_APT_DIR/sources.list" -nt "$stamp" ] ||
 		[ -n "$(find "$stamp" -mmin +60 2>/dev/null)" ]; then
 		dmx_apt_get -qq update >"$DMX_APT_DIR/update.log" 2>&1 || {
 			cat "$DMX_APT_DIR/update.log" >&2

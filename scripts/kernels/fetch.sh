@@ -21,7 +21,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/apt.sh"
 
-arch=$(dpkg --print-architecture)
+arch=$DMX_HOST_ARCH
 if [ "${1:-}" = --arch ]; then
 	arch=$2
 	shift 2
@@ -104,6 +104,13 @@ while set -- $todo && [ $# -gt 0 ]; do
 	todo="$todo $(first_dep "$p" "$kernel_pkg_re" | tr '\n' ' ')"
 done
 
+# For another architecture, this machine's kbuild tools run the build.
+if [ "$arch" != "$DMX_HOST_ARCH" ]; then
+	pkgs=$(for p in $pkgs; do
+		case $p in linux-kbuild-*) echo "$p:$DMX_HOST_ARCH" ;; *) echo "$p" ;; esac
+	done | tr '\n' ' ')
+fi
+
 debs=$DMX_APT_DIR/debs/$kver
 rm -rf "$debs"
 mkdir -p "$debs"
@@ -151,7 +158,9 @@ headers=$root/usr/src/linux-headers-$kver
 [ -f "$headers/Makefile" ] || dmx_die "$kver: no headers in the packages"
 cc=$(sed -n 's/^CC = .*)\(gcc-[0-9]*\).*/\1/p' "$headers/.kernelvariables" 2>/dev/null | head -n 1)
 buildroot=""
-if [ -n "$cc" ] && [ "$arch" = "$(dpkg --print-architecture)" ] &&
+cross=""
+[ "$arch" = "$DMX_HOST_ARCH" ] || cross=$(dpkg-architecture -a "$arch" -qDEB_HOST_GNU_TYPE 2>/dev/null)
+if [ -n "$cc" ] && [ "$arch" = "$DMX_HOST_ARCH" ] &&
 	! command -v "$cc" >/dev/null; then
 	buildroot=$("$here/buildroot.sh" "${suite%-backports}" "$cc")
 fi
@@ -163,6 +172,7 @@ DMX_KSUITE='$suite'
 DMX_KPACKAGE='$image'
 DMX_KVERSION='$version'
 DMX_KCC='$cc'
+DMX_KCROSS='$cross'
 DMX_KBUILDROOT='$buildroot'
 EOF
 touch "$tmp/.complete"

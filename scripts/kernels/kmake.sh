@@ -51,6 +51,14 @@ elif [ -f "$entry/.complete" ]; then
 	# Makefile by its absolute path: name that file, relocated into the cache.
 	kdir=$entry/root/usr/src/linux-headers-$kernel
 	common=$(sed -n 's/^include //p' "$kdir/Makefile")
+	if [ -n "${DMX_KCROSS:-}" ]; then
+		# Another architecture: the cross compiler of the same version,
+		# and what Debian's .kernelvariables read to choose it.
+		case $DMX_KARCH in arm64) karch=arm64 ;; *) karch=$DMX_KARCH ;; esac
+		set -- ARCH="$karch" CROSS_COMPILE="$DMX_KCROSS-" \
+			DEB_HOST_ARCH="$DMX_KARCH" DEB_HOST_GNU_TYPE="$DMX_KCROSS" \
+			DEB_BUILD_ARCH="$(dpkg --print-architecture)" "$@"
+	fi
 	exec make -C "$kdir" -f "$entry/root$common" M="$moddir" "$@"
 elif [ -d "/lib/modules/$kernel/build" ]; then
 	exec make -C "/lib/modules/$kernel/build" M="$moddir" "$@"
