@@ -130,7 +130,7 @@ dmx_apt_cache() { apt-cache $DMX_APT "$@"; }
 dmx_apt_update() {
 	stamp=$DMX_APT_DIR/updated
 	if [ "${DMX_APT_REFRESH:-0}" = 1 ] || [ ! -f "$stamp" ] ||
-		[ "$DMX_APT_DIR/sources.list" -nt "$stamp" ] ||
+		[ -n "$(find "$DMX_APT_DIR/sources.list" -newer "$stamp")" ] ||
 		[ -n "$(find "$stamp" -mmin +60 2>/dev/null)" ]; then
 		dmx_apt_get -qq update >"$DMX_APT_DIR/update.log" 2>&1 || {
 			cat "$DMX_APT_DIR/update.log" >&2

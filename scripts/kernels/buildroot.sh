@@ -15,7 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 [ $# -eq 2 ] || { echo "usage: $0 RELEASE COMPILER" >&2; exit 2; }
 release=$1 cc=$2
-arch=$(dpkg --print-architecture)
+arch=$DMX_HOST_ARCH
 root=$DMX_CACHE/buildroot/$release-$arch
 
 # pahole (dwarves): kbuild compares its version with the kernel's own; dkms:

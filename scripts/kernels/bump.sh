@@ -14,7 +14,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/apt.sh"
 
-arch=$(dpkg --print-architecture)
+arch=$DMX_HOST_ARCH
 if [ "${1:-}" = --arch ]; then
 	arch=$2
 	shift 2

@@ -132,19 +132,22 @@ root=$tmp/root
 [ -e "$root/lib" ] || ln -s usr/lib "$root/lib"
 moddir=$root/lib/modules/$kver
 [ -d "$moddir" ] || dmx_die "$kver: no lib/modules/$kver in the packages"
-for f in "boot/vmlinuz-$kver" "lib/modules/$kver/vmlinuz" "boot/vmlinux-$kver"; do
-	if [ -f "$root/$f" ]; then
-		ln -s "root/$f" "$tmp/vmlinuz"
-		break
-	fi
-done
-[ -e "$tmp/vmlinuz" ] || dmx_die "$kver: no kernel image in the packages"
-for f in "boot/config-$kver" "lib/modules/$kver/config" "usr/src/linux-headers-$kver/.config"; do
-	if [ -f "$root/$f" ]; then
-		ln -s "root/$f" "$tmp/config"
-		break
-	fi
-done
+# link_first NAME PATH...: $tmp/NAME -> the first PATH under root/ that is
+# a file; fails if none is.
+link_first() {
+	name=$1
+	shift
+	for f in "$@"; do
+		[ -f "$root/$f" ] || continue
+		ln -s "root/$f" "$tmp/$name"
+		return
+	done
+	return 1
+}
+link_first vmlinuz "boot/vmlinuz-$kver" "lib/modules/$kver/vmlinuz" "boot/vmlinux-$kver" ||
+	dmx_die "$kver: no kernel image in the packages"
+link_first config "boot/config-$kver" "lib/modules/$kver/config" \
+	"usr/src/linux-headers-$kver/.config" || :
 # Where programs look for the running kernel's config (trixie's packages keep
 # it next to the modules only).
 if [ ! -e "$root/boot/config-$kver" ] && [ -f "$moddir/config" ]; then

@@ -8,10 +8,9 @@
 # KERNEL is a kernel release in the kernel cache (fetch.sh), an installed
 # kernel's release (/lib/modules/KERNEL/build), or a kernel build tree.
 # MODDIR is an absolute path. A cached kernel built with a compiler this
-# machine lacks is built in its build root (buildroot.sh): the tree holding
-# MODDIR (--tree, default MODDIR itself: what its Kbuild reads must be in it)
-# is bound at the same path inside, in a private mount namespace, and make
-# runs there (with /proc, which objtool reads).
+# machine lacks is built in its build root (buildroot.sh, entered through
+# with-headers.sh): the tree holding MODDIR (--tree, default MODDIR itself:
+# what its Kbuild reads must be in it) is bound at the same path inside.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -35,17 +34,8 @@ if [ -d "$kernel" ]; then
 elif [ -f "$entry/.complete" ]; then
 	. "$entry/kernel.env"
 	if [ -n "$DMX_KBUILDROOT" ]; then
-		[ "$(id -u)" -eq 0 ] || { echo "kmake: building for $kernel needs root (chroot into $DMX_KBUILDROOT)" >&2; exit 1; }
-		mkdir -p "$DMX_KBUILDROOT$tree"
-		# shellcheck disable=SC2016
-		exec unshare -m --propagation private sh -c '
-			root=$1 tree=$2 dir=$3 kdir=$4
-			shift 4
-			mount --bind "$tree" "$root$tree" &&
-				mount -t proc proc "$root/proc" &&
-				exec chroot "$root" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/ \
-					make -C "$kdir" M="$dir" "$@"' \
-			sh "$DMX_KBUILDROOT" "$tree" "$moddir" "/usr/src/linux-headers-$kernel" "$@"
+		exec "$here/with-headers.sh" --bind "$tree" "$kernel" \
+			make -C "/usr/src/linux-headers-$kernel" M="$moddir" "$@"
 	fi
 	# Debian's headers Makefile is one line including the common tree's
 	# Makefile by its absolute path: name that file, relocated into the cache.

@@ -26,7 +26,7 @@ fi
 
 # Source packages are architecture-independent: fetch through this
 # machine's architecture whatever the kernel's.
-dmx_apt_init "$DMX_KSUITE" "$(dpkg --print-architecture)"
+dmx_apt_init "$DMX_KSUITE" "$DMX_HOST_ARCH"
 dmx_apt_update
 dl=$DMX_APT_DIR/debs/$pkg
 rm -rf "$dl"

@@ -37,9 +37,12 @@ exec unshare -m --propagation private sh -c '
 			mkdir -p "$root$d"
 			mount --bind "$d" "$root$d"
 		done
+		# /proc: objtool reads it.
 		mount -t proc proc "$root/proc"
+		# Parallel builds may get here together: any of them may link.
 		mkdir -p "$root/lib/modules/$kver"
-		ln -sfn "/usr/src/linux-headers-$kver" "$root/lib/modules/$kver/build"
+		ln -s "/usr/src/linux-headers-$kver" "$root/lib/modules/$kver/build" 2>/dev/null ||
+			[ -L "$root/lib/modules/$kver/build" ]
 		exec chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/ "$@"
 	fi
 	# The headers trees by symbolic link, so their relative links to
