@@ -17,37 +17,9 @@
 #                       unset: not checked
 set -u
 : "${HEAP_LINKS:?}" "${DMABUF_ALLOC:?}"
-D=/dev/dma_heap
-out=$(mktemp)
-diag=$(mktemp)
+# shellcheck source=tests/heap-links/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 trap 'rm -f "$out" "$diag"' EXIT
-n=0
-
-ok() {	# STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		cat "$out" "$diag" | sed 's/^/#   /'
-	fi
-	: >"$out"
-	: >"$diag"
-}
-
-# A line per name of the table in /dev/dma_heap: symlink target, "char"
-# or "other".
-state() {	# what /dev/dma_heap holds of the table's names
-	local row name p
-	[ -d "$D" ] || { echo "(no $D)"; return; }
-	for row in "${table[@]}"; do
-		read -r name _ <<<"$row"
-		p=$D/$name
-		if [ -L "$p" ]; then echo "$name -> $(readlink "$p")"
-		elif [ -c "$p" ]; then echo "$name char"
-		elif [ -e "$p" ]; then echo "$name other"; fi
-	done | LC_ALL=C sort
-}
 
 # The exporter of a 64 KiB buffer allocated through PATH (DMA_HEAP_IOCTL_ALLOC).
 exporter_of() {
@@ -55,14 +27,8 @@ exporter_of() {
 		sed -n 's/.*"exporter": *"\([^"]*\)".*/\1/p'
 }
 
-mapfile -t table < <("$HEAP_LINKS" --list)
 # The kernel's heaps of the table's names (other heaps are no concern
 # here), and the lines state() prints for them.
-heaps=()
-for row in "${table[@]}"; do
-	read -r name _ <<<"$row"
-	[ -e "/sys/class/dma_heap/$name" ] && heaps+=("$name")
-done
 kernel_heaps=$(printf '%s\n' "${heaps[@]}" | LC_ALL=C sort | tr '\n' ' ')
 kernel_heaps=${kernel_heaps% }
 heap_nodes=$(for h in "${heaps[@]}"; do echo "$h char"; done)

@@ -18,11 +18,9 @@ UDEVD=${UDEVD:-/lib/systemd/systemd-udevd}
 # The guest runs this in a chroot of the host root, where udevadm otherwise
 # ignores every request ("Running in chroot, ignoring request.").
 export SYSTEMD_IGNORE_CHROOT=1
-D=/dev/dma_heap
 RULES_DIR=/run/udev/rules.d
-out=$(mktemp)
-diag=$(mktemp)
-n=0
+# shellcheck source=tests/heap-links/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 cleanup() {
 	udevadm control --exit >/dev/null 2>&1
@@ -30,38 +28,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() {	# STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		cat "$out" "$diag" | sed 's/^/#   /'
-	fi
-	: >"$out"
-	: >"$diag"
-}
-
-state() {	# what /dev/dma_heap holds of the table's names
-	local row name p
-	[ -d "$D" ] || { echo "(no $D)"; return; }
-	for row in "${table[@]}"; do
-		read -r name _ <<<"$row"
-		p=$D/$name
-		if [ -L "$p" ]; then echo "$name -> $(readlink "$p")"
-		elif [ -c "$p" ]; then echo "$name char"
-		elif [ -e "$p" ]; then echo "$name other"; fi
-	done | LC_ALL=C sort
-}
-
 udevd_pid() { pgrep -x systemd-udevd | head -n 1; }
 
-mapfile -t table < <("$HEAP_LINKS" --list)
-heaps=()
-for row in "${table[@]}"; do
-	read -r name _ <<<"$row"
-	[ -e "/sys/class/dma_heap/$name" ] && heaps+=("$name")
-done
 kernel_heaps=${heaps[*]}
 
 echo "TAP version 13"
