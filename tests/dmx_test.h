@@ -126,6 +126,52 @@ static inline int dmx_open_dma_heap(const char *kind)
 	return open(path, O_RDWR | O_CLOEXEC);
 }
 
+/*
+ * The memory kinds as variants of fixture F, whose FIXTURE_VARIANT holds
+ * "const char *kind; bool dma_heap;": our nodes; or, in a program built with
+ * DMX_VIA_DMA_HEAP (tests/heaps/meson.build), the same kinds through the
+ * dma-heap core, for a module loaded with register_heaps=1 (6.18+), where
+ * the results must be the same.
+ */
+#ifndef DMX_VIA_DMA_HEAP
+#define DMX_KIND_VARIANTS(f)						\
+	FIXTURE_VARIANT_ADD(f, system) { .kind = "system" };		\
+	FIXTURE_VARIANT_ADD(f, system_uncached) { .kind = "system-uncached" }; \
+	FIXTURE_VARIANT_ADD(f, contig) { .kind = "contig" }
+#else
+#define DMX_KIND_VARIANTS(f)						\
+	FIXTURE_VARIANT_ADD(f, system_dma_heap) {			\
+		.kind = "system", .dma_heap = true };			\
+	FIXTURE_VARIANT_ADD(f, system_uncached_dma_heap) {		\
+		.kind = "system-uncached", .dma_heap = true };		\
+	FIXTURE_VARIANT_ADD(f, contig_dma_heap) {			\
+		.kind = "contig", .dma_heap = true }
+#endif
+
+/*
+ * A kind's allocation node and a node for queries: ours and a duplicate of
+ * it; or, with @dma_heap, the dma-heap core's and the ctl node (the core's
+ * nodes speak only the heap ABI). 0, or -errno with both left at -1.
+ */
+static inline int dmx_open_kind(const char *kind, bool dma_heap, int *node,
+				int *info_node)
+{
+	int err;
+
+	*info_node = -1;
+	*node = dma_heap ? dmx_open_dma_heap(kind) : dmx_open_node(kind);
+	if (*node < 0)
+		return -errno;
+	*info_node = dma_heap ? dmx_open_node("ctl") : dup(*node);
+	if (*info_node < 0) {
+		err = -errno;
+		close(*node);
+		*node = -1;
+		return err;
+	}
+	return 0;
+}
+
 static inline int __dmx_alloc(int node, uint64_t len, uint32_t fd_flags,
 			      uint64_t heap_flags, uint32_t in_fd, int *out_fd)
 {

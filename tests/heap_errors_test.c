@@ -22,59 +22,22 @@ FIXTURE_VARIANT(errors) {
 	bool dma_heap;
 };
 
-#ifndef DMX_VIA_DMA_HEAP
-FIXTURE_VARIANT_ADD(errors, system) {
-	.kind = "system",
-};
-
-FIXTURE_VARIANT_ADD(errors, system_uncached) {
-	.kind = "system-uncached",
-};
-
-FIXTURE_VARIANT_ADD(errors, contig) {
-	.kind = "contig",
-};
-
-#else
-/*
- * Built a second time with DMX_VIA_DMA_HEAP (tests/heaps/meson.build): the
- * same kinds through the dma-heap core, for a module loaded with
- * register_heaps=1 (kernels 6.18+); the results must be the same. Queries
- * go to the ctl node, as the core's nodes speak only the heap ABI.
- */
-FIXTURE_VARIANT_ADD(errors, system_dma_heap) {
-	.kind = "system",
-	.dma_heap = true,
-};
-
-FIXTURE_VARIANT_ADD(errors, system_uncached_dma_heap) {
-	.kind = "system-uncached",
-	.dma_heap = true,
-};
-
-FIXTURE_VARIANT_ADD(errors, contig_dma_heap) {
-	.kind = "contig",
-	.dma_heap = true,
-};
-#endif
+DMX_KIND_VARIANTS(errors);
 
 FIXTURE_SETUP(errors)
 {
+	int ret;
+
 	DMX_REQUIRE_MODULE();
 	self->node = -1;
 	self->info_node = -1;
 	if (variant->dma_heap) {
 		ASSERT_TRUE(dmx_heaps_registered())
 			TH_LOG("the module was not loaded with register_heaps=1");
-		self->node = dmx_open_dma_heap(variant->kind);
-		self->info_node = dmx_open_node("ctl");
-	} else {
-		self->node = dmx_open_node(variant->kind);
-		self->info_node = dup(self->node);
 	}
-	ASSERT_LE(0, self->node) TH_LOG("open %s: %s", variant->kind,
-					 strerror(errno));
-	ASSERT_LE(0, self->info_node) TH_LOG("open ctl: %s", strerror(errno));
+	ret = dmx_open_kind(variant->kind, variant->dma_heap, &self->node,
+			    &self->info_node);
+	ASSERT_EQ(0, ret) TH_LOG("open %s: %s", variant->kind, strerror(-ret));
 	self->live = dmx_live_buffers(self->info_node);
 	ASSERT_LE(0, self->live);
 	self->fds = dmx_count_fds();
