@@ -45,8 +45,14 @@ int dmx_heaps_check_params(void)
 		pr_err("register_heaps: this kernel does not export dma_heap_add() (6.18+ with CONFIG_DMABUF_HEAPS)\n");
 		return -EOPNOTSUPP;
 	}
-	if (!heap_prefix || strlen(heap_prefix) > DMX_HEAP_PREFIX_MAX) {
-		pr_err("heap_prefix: at most %d characters\n",
+	/*
+	 * Empty, our names would be the kernel's own ("system"): the core
+	 * creates the device before it checks the name, and the duplicate
+	 * sysfs entry dumps a stack.
+	 */
+	if (!heap_prefix || !*heap_prefix ||
+	    strlen(heap_prefix) > DMX_HEAP_PREFIX_MAX) {
+		pr_err("heap_prefix: 1 to %d characters\n",
 		       DMX_HEAP_PREFIX_MAX);
 		return -EINVAL;
 	}

@@ -181,6 +181,7 @@ TEST_F(unload, register_heaps_where_the_kernel_cannot_fails_the_load_eopnotsupp)
 TEST_F(unload, bad_heap_prefix_fails_the_load_einval)
 {
 	static const char *const bad[] = {
+		"register_heaps=1 heap_prefix=",
 		"register_heaps=1 heap_prefix=a/b",
 		"register_heaps=1 heap_prefix=with:colon",
 		"register_heaps=1 heap_prefix=abcdefghijklmnopqrstuvwxyz0123456",
