@@ -5,7 +5,8 @@
 TAP tests count one per result line ("ok"/"not ok", "# SKIP" as skipped);
 a TAP test that failed without reporting a failing line (a crash, a timeout)
 adds one failure; other tests count as one each. Prints the failing names,
-then "N passed, N failed[, N skipped]". Exits 1 if anything failed or
+with the first diagnostic lines under each failing TAP line, then
+"N passed, N failed[, N skipped]". Exits 1 if anything failed or
 nothing ran.
 """
 import json
@@ -13,6 +14,17 @@ import re
 import sys
 
 RESULT = re.compile(r"^(not )?ok\b(?:\s+\d+)?\s*-?\s*(.*)$")
+DIAG_LINES = 8  # enough for the cause; the whole output is in testlog.txt
+
+
+def diagnostics(lines, i):
+    """The "#" lines right after lines[i], at most DIAG_LINES of them."""
+    out = []
+    for line in lines[i + 1:]:
+        if not line.startswith("#") or len(out) == DIAG_LINES:
+            break
+        out.append(line)
+    return out
 
 
 def main(path):
@@ -23,7 +35,8 @@ def main(path):
     for entry in entries:
         name, result = entry["name"], entry["result"]
         tap_failed = tap_total = 0
-        for line in (entry.get("stdout") or "").splitlines():
+        lines = (entry.get("stdout") or "").splitlines()
+        for i, line in enumerate(lines):
             m = RESULT.match(line)
             if not m:
                 continue
@@ -35,6 +48,7 @@ def main(path):
                 failed += 1
                 tap_failed += 1
                 failures.append(f"{name}: {desc}")
+                failures.extend("    " + d for d in diagnostics(lines, i))
             else:
                 passed += 1
         if tap_total:
@@ -49,7 +63,7 @@ def main(path):
             failed += 1
             failures.append(f"{name}: {result}")
     for f in failures:
-        print(f"FAILED: {f}")
+        print(f if f.startswith("    ") else f"FAILED: {f}")
     line = f"{passed} passed, {failed} failed"
     if skipped:
         line += f", {skipped} skipped"

@@ -91,7 +91,7 @@ fi
 # 3. nothing planted: everything passes, the kmemleak scan included
 desc="debug kernel: clean run passes, kmemleak scan included"
 run clean --tap "$TAP_OK"
-if rc_is clean 0 && ! has clean '^not ok' &&
+if rc_is clean 0 && lacks clean '^not ok' &&
 	[ "$(grep -c -E '^ok [0-9]+ tap_ok.sh: ' "$OUT/clean.tap")" = 2 ] &&
 	has clean '^ok [0-9]+ vm: kmemleak scan clean$' &&
 	has clean '^ok [0-9]+ vm: kernel log clean$' &&

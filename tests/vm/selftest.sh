@@ -52,7 +52,7 @@ else
 		has warn '^ok [0-9]+ vm: rmmod harness_warn$' &&
 		has warn '^ok [0-9]+ vm: guest finished$' &&
 		has warn '^not ok [0-9]+ vm: kernel log clean' &&
-		grep -q 'guest kernel log (dmesg.*BEGIN' "$OUT/warn.stderr"; then
+		dmesg_shown warn; then
 		result ok "selftest: WARN_ON at load fails the kernel log check"
 	else
 		result "not ok" "selftest: WARN_ON at load fails the kernel log check" \
@@ -80,7 +80,7 @@ fi
 
 # 3. a clean run passes
 run clean --tap "$TAP_OK"
-if rc_is clean 0 && plan_ok clean && ! has clean '^not ok' &&
+if rc_is clean 0 && plan_ok clean && lacks clean '^not ok' &&
 	[ "$(grep -c -E '^ok [0-9]+ tap_ok.sh: ' "$OUT/clean.tap")" = 2 ] &&
 	has clean '^ok [0-9]+ vm: tap_ok.sh exit status and plan$' &&
 	has clean '^ok [0-9]+ vm: guest finished$' &&
@@ -104,7 +104,7 @@ else
 		has overflow '^ok [0-9]+ vm: guest finished$' &&
 		has overflow '^not ok [0-9]+ vm: kernel log clean' &&
 		has overflow '^#   .*Right Redzone overwritten' &&
-		grep -q 'guest kernel log (dmesg.*BEGIN' "$OUT/overflow.stderr"; then
+		dmesg_shown overflow; then
 		result ok "selftest: kmalloc overflow fails the kernel log check with --slab-debug"
 	else
 		result "not ok" "selftest: kmalloc overflow fails the kernel log check with --slab-debug" \

@@ -16,6 +16,7 @@ BROKEN=$SELFTEST_DIR/../broken
 TAP_OK=$SELFTEST_DIR/tap_ok.sh
 N=0
 FAILS=0
+WHY=""	# the first check that failed since the last result
 
 result() {	# ok|"not ok" DESCRIPTION [LOGFILE...]
 	local st=$1 desc=$2 f
@@ -24,12 +25,20 @@ result() {	# ok|"not ok" DESCRIPTION [LOGFILE...]
 	echo "$st $N $desc"
 	if [ "$st" != ok ]; then
 		FAILS=$((FAILS + 1))
+		echo "# failed check: ${WHY:-see the logs below}"
 		for f in "$@"; do
 			[ -s "$f" ] || continue
 			echo "# --- ${f##*/} ---"
 			sed 's/^/#   /' "$f"
 		done
 	fi
+	WHY=""
+}
+
+# Records the first failing check of a result, for its diagnostics.
+why() {	# DESCRIPTION
+	[ -n "$WHY" ] || WHY=$1
+	return 1
 }
 
 # Copies tests/vm/broken/DIR into OUT and builds it there.
@@ -54,16 +63,29 @@ run() {	# NAME RUN-VM-ARGS...
 }
 
 has() {	# NAME REGEX: the run's TAP has a matching line
-	grep -q -E "$2" "$OUT/$1.tap"
+	grep -q -E "$2" "$OUT/$1.tap" || why "no line /$2/ in $1.tap"
+}
+
+lacks() {	# NAME REGEX: the run's TAP has no matching line
+	! grep -q -E "$2" "$OUT/$1.tap" || why "a line /$2/ in $1.tap"
 }
 
 rc_is() {	# NAME STATUS
-	[ "$(cat "$OUT/$1.rc")" = "$2" ]
+	local rc
+	rc=$(cat "$OUT/$1.rc")
+	[ "$rc" = "$2" ] || why "$1 exited $rc, not $2"
+}
+
+# The run's stderr has the guest's saved dmesg.
+dmesg_shown() {	# NAME
+	grep -q 'guest kernel log (dmesg.*BEGIN' "$OUT/$1.stderr" ||
+		why "$1.stderr shows no saved dmesg"
 }
 
 # Every result counted and the plan at the end matches.
 plan_ok() {	# NAME
 	local n
 	n=$(grep -c -E '^(not )?ok [0-9]+ ' "$OUT/$1.tap")
-	[ "$(tail -n 1 "$OUT/$1.tap")" = "1..$n" ]
+	[ "$(tail -n 1 "$OUT/$1.tap")" = "1..$n" ] ||
+		why "$1.tap: the plan is not 1..$n at the end"
 }
