@@ -47,23 +47,24 @@ def main(path):
             elif m.group(1):
                 failed += 1
                 tap_failed += 1
-                failures.append(f"{name}: {desc}")
-                failures.extend("    " + d for d in diagnostics(lines, i))
+                failures.append((f"{name}: {desc}", diagnostics(lines, i)))
             else:
                 passed += 1
         if tap_total:
             if result not in ("OK", "EXPECTEDFAIL") and not tap_failed:
                 failed += 1
-                failures.append(f"{name}: {result}")
+                failures.append((f"{name}: {result}", []))
         elif result in ("OK", "EXPECTEDFAIL"):
             passed += 1
         elif result == "SKIP":
             skipped += 1
         else:
             failed += 1
-            failures.append(f"{name}: {result}")
-    for f in failures:
-        print(f if f.startswith("    ") else f"FAILED: {f}")
+            failures.append((f"{name}: {result}", []))
+    for what, diag in failures:
+        print(f"FAILED: {what}")
+        for d in diag:
+            print(f"    {d}")
     line = f"{passed} passed, {failed} failed"
     if skipped:
         line += f", {skipped} skipped"

@@ -46,7 +46,7 @@ PREFIX=dk-selftest-$KVER-
 # Exactly one failure, the one named; every result counted, plan at the end.
 only_failure() {	# NAME DESCRIPTION-PREFIX
 	plan_ok "$1" &&
-		[ "$(grep -c '^not ok ' "$OUT/$1.tap")" = 1 ] &&
+		count_is "$1" '^not ok ' 1 &&
 		has "$1" "^not ok [0-9]+ $2"
 }
 
@@ -92,10 +92,10 @@ fi
 desc="debug kernel: clean run passes, kmemleak scan included"
 run clean --tap "$TAP_OK"
 if rc_is clean 0 && lacks clean '^not ok' &&
-	[ "$(grep -c -E '^ok [0-9]+ tap_ok.sh: ' "$OUT/clean.tap")" = 2 ] &&
+	count_is clean '^ok [0-9]+ tap_ok.sh: ' 2 &&
 	has clean '^ok [0-9]+ vm: kmemleak scan clean$' &&
 	has clean '^ok [0-9]+ vm: kernel log clean$' &&
-	[ "$(tail -n 1 "$OUT/clean.tap")" = "1..$(grep -c -E '^ok [0-9]+ ' "$OUT/clean.tap")" ]; then
+	plan_ok clean; then
 	result ok "$desc"
 else
 	result "not ok" "$desc" "$OUT/clean.rc" "$OUT/clean.tap" "$OUT/clean.stderr"

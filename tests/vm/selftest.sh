@@ -81,7 +81,7 @@ fi
 # 3. a clean run passes
 run clean --tap "$TAP_OK"
 if rc_is clean 0 && plan_ok clean && lacks clean '^not ok' &&
-	[ "$(grep -c -E '^ok [0-9]+ tap_ok.sh: ' "$OUT/clean.tap")" = 2 ] &&
+	count_is clean '^ok [0-9]+ tap_ok.sh: ' 2 &&
 	has clean '^ok [0-9]+ vm: tap_ok.sh exit status and plan$' &&
 	has clean '^ok [0-9]+ vm: guest finished$' &&
 	has clean '^ok [0-9]+ vm: kernel log clean$'; then

@@ -70,6 +70,12 @@ lacks() {	# NAME REGEX: the run's TAP has no matching line
 	! grep -q -E "$2" "$OUT/$1.tap" || why "a line /$2/ in $1.tap"
 }
 
+count_is() {	# NAME REGEX N: the run's TAP has exactly N matching lines
+	local n
+	n=$(grep -c -E "$2" "$OUT/$1.tap")
+	[ "$n" = "$3" ] || why "$n lines /$2/ in $1.tap, not $3"
+}
+
 rc_is() {	# NAME STATUS
 	local rc
 	rc=$(cat "$OUT/$1.rc")
