@@ -577,7 +577,10 @@ CMDLINE="console=ttyS0 panic=-1 quiet"
 if [ "$KVM" = 1 ]; then
 	ACCEL=(-accel kvm -cpu host)
 else
-	ACCEL=(-accel tcg -cpu max)
+	# One TCG thread for all vCPUs: with a thread per vCPU, a vCPU can run
+	# a stale translation of code another vCPU is patching (text_poke_bp),
+	# and the guest dies on "Oops: int3" in a patched static branch.
+	ACCEL=(-accel tcg,thread=single -cpu max)
 fi
 
 # shellcheck disable=SC2054 # commas inside QEMU option values
