@@ -34,6 +34,7 @@ bc
 bison
 flex
 libelf-dev
+dwarves
 "
 
 missing=""

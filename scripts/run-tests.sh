@@ -21,7 +21,13 @@ if [ "$(./scripts/list-kernels.sh)" != "$(cat build/kernels.list 2>/dev/null)" ]
 	meson setup --reconfigure build >/dev/null
 	./scripts/list-kernels.sh >build/kernels.list
 fi
-meson compile -C build >/dev/null
+# A build that fails says why, and still ends with the summary line.
+if ! meson compile -C build >build/compile.log 2>&1; then
+	grep -E -B2 -A6 'error|FAILED' build/compile.log | tail -40
+	echo "run-tests: the build failed (build/compile.log)"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
 
 status=0
 meson test -C build --print-errorlogs "$@" || status=$?
