@@ -7,6 +7,11 @@
 # See usage() below and tests/vm/README.md.
 
 set -u -o pipefail
+# Before any other command (tests/vm/host-path.sh says why).
+dmx_here=${BASH_SOURCE[0]%/*}
+[ "$dmx_here" != "${BASH_SOURCE[0]}" ] || dmx_here=.
+# shellcheck source=/dev/null
+. "$dmx_here/host-path.sh"
 
 # ---------------------------------------------------------------------------
 # Kernel log check. A run fails if the guest's kernel log (boot to the end)
@@ -88,7 +93,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P) || exit 3
 GUEST_INIT=$HERE/guest/init
 GUEST_SCRIPT=$HERE/guest/guest.sh
 INITRAMFS_FORMAT=1	# bump when the initramfs layout changes
-QEMU=${QEMU:-qemu-system-x86_64}
+HOST_ARCH=$(dpkg --print-architecture)
 
 usage() {
 	cat <<EOF
@@ -163,7 +168,8 @@ log clean", then the plan.
 
 Exit status: 0 all ok, 1 test or check failure (or timeout), 2 usage error,
 3 infrastructure problem (QEMU, kernel or initramfs tools missing, QEMU failed).
-Environment: QEMU (default qemu-system-x86_64).
+Environment: QEMU (default qemu-system-x86_64, or qemu-system-aarch64 for an
+arm64 kernel of the kernel cache).
 EOF
 }
 
@@ -335,7 +341,6 @@ done
 
 # --- infrastructure checks -------------------------------------------------
 
-command -v "$QEMU" >/dev/null || die_infra "$QEMU not found (apt-get install qemu-system-x86)"
 # A kernel of the kernel cache (scripts/kernels/fetch.sh) boots from there,
 # its modules and config bound over /lib/modules and /boot in the guest
 # (guest/init); otherwise an installed kernel (/boot, /lib/modules).
@@ -344,6 +349,40 @@ KENTRY=${DMX_CACHE:-/var/cache/dmabuf-exporter}/kernels/$KVER
 if [ -z "$KIMAGE" ] && [ -f "$KENTRY/.complete" ]; then
 	KROOT=$(cd "$KENTRY/root" && pwd -P)
 fi
+# The guest's architecture: a cached kernel says it; any other is the host's.
+KARCH=$HOST_ARCH
+if [ -n "$KROOT" ]; then
+	# shellcheck source=/dev/null
+	KARCH=$(DMX_KARCH="" && . "$KENTRY/kernel.env" && echo "${DMX_KARCH:-$HOST_ARCH}")
+fi
+# Another architecture's guest runs that architecture's Debian userland
+# (scripts/kernels/guest-root.sh) instead of the host's programs.
+GUEST_ROOT=""
+case $KARCH in
+amd64)
+	QEMU=${QEMU:-qemu-system-x86_64}
+	MACHINE=(-machine q35)
+	CPU=max
+	CONSOLE_TTY=ttyS0
+	QEMU_PKG=qemu-system-x86
+	;;
+arm64)
+	QEMU=${QEMU:-qemu-system-aarch64}
+	MACHINE=(-machine virt)
+	# pauth-impdef: QEMU's own pointer-authentication hash, much faster
+	# under TCG than the architected one and as good for a test guest.
+	CPU=max,pauth-impdef=on
+	CONSOLE_TTY=ttyAMA0
+	QEMU_PKG=qemu-system-arm
+	;;
+*) die_infra "$KVER: no guest set-up for architecture $KARCH" ;;
+esac
+if [ "$KARCH" != "$HOST_ARCH" ]; then
+	[ "$KVM" = 0 ] || die_usage "--kvm: $KVER is an $KARCH kernel on an $HOST_ARCH host"
+	GUEST_ROOT=$("$HERE/../../scripts/kernels/guest-root.sh" "$KARCH") ||
+		die_infra "no $KARCH userland for the guest (scripts/kernels/guest-root.sh $KARCH)"
+fi
+command -v "$QEMU" >/dev/null || die_infra "$QEMU not found (apt-get install $QEMU_PKG)"
 MODDIR=${KROOT}/lib/modules/$KVER
 BUILTIN=()	# --modprobe names built into a --kernel-image kernel
 if [ -n "$KIMAGE" ]; then
@@ -440,14 +479,25 @@ add_module() {
 	MOD_ORDER+=("$name"$'\t'"$file")
 }
 
-build_initramfs() {
-	local stage=$1 out=$2 entry name file base n=0
+# The static busybox of the initramfs, for the guest's architecture.
+initramfs_busybox() {
 	local busybox
+	if [ -n "$GUEST_ROOT" ]; then
+		echo "$GUEST_ROOT/bin/busybox"
+		return
+	fi
 	busybox=$(command -v busybox) || { echo "$PROG: busybox not found (apt-get install busybox-static)" >&2; return 1; }
 	if ldd "$busybox" >/dev/null 2>&1; then
 		[ -x /bin/busybox.static ] || { echo "$PROG: $busybox is not static (install busybox-static)" >&2; return 1; }
 		busybox=/bin/busybox.static
 	fi
+	echo "$busybox"
+}
+
+build_initramfs() {
+	local stage=$1 out=$2 entry name file base n=0
+	local busybox
+	busybox=$(initramfs_busybox) || return 1
 	mkdir -p "$stage/bin" "$stage/dev" "$stage/proc" "$stage/sys" "$stage/mnt" "$stage/modules" || return 1
 	cp "$busybox" "$stage/bin/busybox" || return 1
 	cp "$GUEST_INIT" "$stage/init" && chmod 755 "$stage/init" || return 1
@@ -484,7 +534,7 @@ get_initramfs() {
 		cat "$GUEST_INIT"
 		printf '%s\n' "${MOD_ORDER[@]}"
 		for m in "${MOD_ORDER[@]}"; do stat -L -c '%s %Y' "${m#*$'\t'}"; done
-		stat -L -c '%s %Y' "$(command -v busybox)"
+		stat -L -c '%s %Y' "$(initramfs_busybox)"
 	} | sha256sum | cut -c1-16)
 	INITRAMFS=$WORKDIR/initramfs-$KVER-$key.cpio
 	[ -s "$INITRAMFS" ] && return 0
@@ -548,13 +598,14 @@ trap 'echo "vm[$LABEL]: terminated" >&2; exit 143' TERM HUP
 	VM_ENV=("${ENVS[@]}")
 	VM_SLAB_DEBUG=$SLAB_DEBUG
 	VM_TERM=${TERM:-linux}
+	VM_CONSOLE=/dev/$CONSOLE_TTY
 	VM_TTY_SIZE=""
 	if [ "$MODE" = shell ] && [ -t 0 ]; then
 		VM_TTY_SIZE=$(stty size 2>/dev/null)
 	fi
 	declare -p VM_MODE VM_CWD VM_MODPROBE VM_MODULES VM_MODNAMES VM_MODPARAMS \
 		VM_MODSTAYS VM_PROGS VM_EXEC \
-		VM_BUILTIN VM_ENV VM_SLAB_DEBUG VM_TERM VM_TTY_SIZE
+		VM_BUILTIN VM_ENV VM_SLAB_DEBUG VM_TERM VM_CONSOLE VM_TTY_SIZE
 } >"$RES/config"
 printf '%s\n' "$GUEST_SCRIPT" >"$RES/guest-script"
 printf '%s\n' "$KROOT" >"$RES/kernel-root"
@@ -570,7 +621,10 @@ done
 # QEMU option values: a comma is written as two commas.
 qesc() { printf '%s' "${1//,/,,}"; }
 
-CMDLINE="console=ttyS0 panic=-1 quiet"
+CMDLINE="console=$CONSOLE_TTY panic=-1 quiet"
+# Read by guest/init (the kernel hands unknown name=value words to init's
+# environment): the userland to run instead of the host's.
+[ -z "$GUEST_ROOT" ] || CMDLINE="$CMDLINE dmx_guest_root=$GUEST_ROOT"
 [ ${#SLAB_DEBUG_ARGS[@]} -gt 0 ] && CMDLINE="$CMDLINE ${SLAB_DEBUG_ARGS[*]}"
 [ ${#APPEND[@]} -gt 0 ] && CMDLINE="$CMDLINE ${APPEND[*]}"
 
@@ -580,12 +634,13 @@ else
 	# One TCG thread for all vCPUs: with a thread per vCPU, a vCPU can run
 	# a stale translation of code another vCPU is patching (text_poke_bp),
 	# and the guest dies on "Oops: int3" in a patched static branch.
-	ACCEL=(-accel tcg,thread=single -cpu max)
+	# shellcheck disable=SC2054 # a comma inside a QEMU option value
+	ACCEL=(-accel tcg,thread=single -cpu "$CPU")
 fi
 
 # shellcheck disable=SC2054 # commas inside QEMU option values
 QCMD=("$QEMU"
-	-machine q35 "${ACCEL[@]}" -m "$MEM" -smp "$SMP"
+	"${MACHINE[@]}" "${ACCEL[@]}" -m "$MEM" -smp "$SMP"
 	-kernel "$VMLINUZ" -initrd "$INITRAMFS" -append "$CMDLINE"
 	-nographic -no-reboot -nic none
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap

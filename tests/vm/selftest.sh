@@ -15,6 +15,11 @@
 # options (for example --kvm or --workdir DIR) are passed to run-vm.sh.
 
 set -u -o pipefail
+# Before any other command (tests/vm/host-path.sh says why).
+dmx_here=${BASH_SOURCE[0]%/*}
+[ "$dmx_here" != "${BASH_SOURCE[0]}" ] || dmx_here=.
+# shellcheck source=/dev/null
+. "$dmx_here/host-path.sh"
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P) || exit 2
 # shellcheck source-path=SCRIPTDIR source=selftest/lib.sh

@@ -24,6 +24,7 @@
 #	VM_SLAB_DEBUG    1: the kernel was booted with slab debugging
 #	                 (run-vm.sh --slab-debug); check that it took effect
 #	VM_TERM          host $TERM (shell mode)
+#	VM_CONSOLE       the console device (/dev/ttyS0, /dev/ttyAMA0)
 #	VM_TTY_SIZE      "ROWS COLS" of the host terminal (shell mode), or ""
 #
 # Every step leaves its result in RESULTS_DIR as soon as it is known, so that
@@ -83,7 +84,12 @@ load_failed=""
 if [ "${VM_SLAB_DEBUG:-0}" = 1 ]; then
 	rc=0
 	: >"$R/slabdebug.log"
-	for c in kmalloc-64 kmalloc-1k; do
+	# The smallest kmalloc cache is 128 bytes where DMA needs cache-line
+	# alignment (arm64 before 6.5), 8 elsewhere: check the first of 64 or
+	# 128, and 1k.
+	small=kmalloc-64
+	[ -d /sys/kernel/slab/$small ] || small=kmalloc-128
+	for c in "$small" kmalloc-1k; do
 		for a in sanity_checks red_zone poison store_user; do
 			v=$(cat "/sys/kernel/slab/$c/$a" 2>/dev/null)
 			if [ "$v" != 1 ]; then
@@ -124,6 +130,18 @@ for i in "${!VM_MODPROBE[@]}"; do
 	fi
 done
 
+# modprobe applies the kernel command line's MODULE.PARAM=VALUE words, and
+# insmod does not: pass them as modprobe would (before the explicit ones,
+# which win).
+cmdline_params() {	# MODULE
+	local w out=()
+	# shellcheck disable=SC2013 # words, not lines
+	for w in $(cat /proc/cmdline); do
+		case $w in "$1".*=*) out+=("${w#"$1".}") ;; esac
+	done
+	echo "${out[*]}"
+}
+
 loaded=()
 for i in "${!VM_MODULES[@]}"; do
 	ko=${VM_MODULES[i]}
@@ -131,9 +149,10 @@ for i in "${!VM_MODULES[@]}"; do
 		echo "skip: not attempted, $load_failed failed" >"$R/insmod.$i.rc"
 		continue
 	fi
-	say "insmod $ko ${VM_MODPARAMS[i]:-}"
+	params="$(cmdline_params "${VM_MODNAMES[i]}") ${VM_MODPARAMS[i]:-}"
+	say "insmod $ko ${params# }"
 	# shellcheck disable=SC2086 # parameters, one word each
-	insmod "$ko" ${VM_MODPARAMS[i]:-} >"$R/insmod.$i.log" 2>&1
+	insmod "$ko" $params >"$R/insmod.$i.log" 2>&1
 	rc=$?
 	echo "$rc" >"$R/insmod.$i.rc"
 	if [ "$rc" -eq 0 ]; then
@@ -188,13 +207,13 @@ shell)
 	if [ -n "${VM_TTY_SIZE:-}" ]; then
 		# shellcheck disable=SC2086 # "ROWS COLS"
 		set -- $VM_TTY_SIZE
-		stty -F /dev/ttyS0 rows "$1" cols "$2" 2>/dev/null
+		stty -F "$VM_CONSOLE" rows "$1" cols "$2" 2>/dev/null
 	fi
 	export TERM=${VM_TERM:-linux}
 	: >"$R/shell-ready"
-	# A session of its own with ttyS0 as the controlling terminal, so that
+	# A session of its own with the console as the controlling terminal, so that
 	# job control and ^C work when the host side is a terminal.
-	setsid -c -w bash -i </dev/ttyS0 >/dev/ttyS0 2>&1
+	setsid -c -w bash -i <"$VM_CONSOLE" >"$VM_CONSOLE" 2>&1
 	status=$?
 	echo "vm-guest: shell exited with status $status"
 	;;

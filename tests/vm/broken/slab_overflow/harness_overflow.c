@@ -8,20 +8,23 @@
  * it loads, unloads, and a distribution kernel booted as usual does not
  * notice. Booted with slab debugging (run-vm.sh --slab-debug,
  * slub_debug=FZPU), the bytes land in the object's right redzone and
- * kfree() reports "BUG kmalloc-64 (...): Right Redzone overwritten" (6.1)
+ * kfree() reports "BUG kmalloc-128 (...): Right Redzone overwritten" (6.1)
  * or "[Right Redzone overwritten] ..." (6.12), which tests/vm/run-vm.sh
  * must report as "not ok ... vm: kernel log clean".
  *
  * Only load it with slab debugging: without a redzone the bytes land in the
- * next object of kmalloc-64, whoever owns it.
+ * next object of kmalloc-128, whoever owns it.
  */
 #include <linux/compiler.h>
 #include <linux/init.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 
-/* A kmalloc size class exactly, so that the bytes pass its end on every kernel. */
-#define HARNESS_OVERFLOW_SIZE	64
+/*
+ * A kmalloc size class exactly, so that the bytes pass its end on every
+ * kernel: 128, the smallest class where DMA needs cache-line alignment.
+ */
+#define HARNESS_OVERFLOW_SIZE	128
 #define HARNESS_OVERFLOW_BYTES	4
 
 static int __init harness_overflow_init(void)
