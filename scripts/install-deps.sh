@@ -35,6 +35,8 @@ bison
 flex
 libelf-dev
 dwarves
+gcc-aarch64-linux-gnu
+qemu-system-arm
 "
 
 missing=""
@@ -55,7 +57,15 @@ if [ -n "$missing" ]; then
 	echo "install-deps: done"
 fi
 
-# The kernels of scripts/kernels/kernels.conf, unpacked into
-# /var/cache/dmabuf-exporter (about 1 GB, and a trixie build root of 0.6 GB
-# for the newest kernel's compiler).
-$SUDO "$(dirname "$0")/kernels/fetch-all.sh" >/dev/null
+# The kernels of scripts/kernels/kernels.conf, every architecture, unpacked
+# into /var/cache/dmabuf-exporter (about 1 GB per architecture, and a trixie
+# build root of 0.6 GB for the newest kernel's compiler). Another
+# architecture's guests run its Debian userland (0.25 GB), which is also the
+# cross build's system root; gcc-aarch64-linux-gnu and qemu-system-arm above
+# are the only arm64 things installed on the machine.
+kernels=$(dirname "$0")/kernels
+host_arch=$(dpkg --print-architecture)
+for arch in $(grep -v '^[[:space:]]*\(#\|$\)' "$kernels/kernels.conf" | awk '{ print $1 }' | sort -u); do
+	$SUDO "$kernels/fetch-all.sh" --arch "$arch" >/dev/null
+	[ "$arch" = "$host_arch" ] || $SUDO "$kernels/guest-root.sh" "$arch" >/dev/null
+done

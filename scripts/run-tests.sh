@@ -3,33 +3,77 @@
 #
 # The test command of the README and of CI: install what is missing, build
 # everything, run the whole suite (every test program in a QEMU guest of every
-# installed kernel, plus the harness self-test and checkpatch), and end with
-# one line "N passed, N failed" counting the subtests of all kernels.
+# kernel of scripts/kernels/kernels.conf, plus the harness self-tests,
+# checkpatch, DKMS and the kselftest target), and end with one line
+# "N passed, N failed" counting the subtests of all kernels.
 #
-# Extra arguments go to "meson test", e.g. --suite vm or a test name.
+# The kernels of this machine's architecture are tested from the native build
+# (build/); those of another architecture (arm64 on an x86-64 machine) from a
+# cross build of the same tree (build-ARCH/, scripts/cross-file.sh), in that
+# architecture's guests. DMX_ARCHES="amd64 arm64" chooses architectures
+# (default: every one of kernels.conf).
+#
+# Extra arguments go to every "meson test", e.g. --suite vm.
 set -eu
 cd "$(dirname "$0")/.."
 
 ./scripts/install-deps.sh
-if [ ! -f build/build.ninja ]; then
-	meson setup build >/dev/null
-	./scripts/list-kernels.sh >build/kernels.list
-fi
-# A kernel that arrived in the cache since the build was configured (a
-# Debian update behind a metapackage) needs its own targets.
-if [ "$(./scripts/list-kernels.sh)" != "$(cat build/kernels.list 2>/dev/null)" ]; then
-	meson setup --reconfigure build >/dev/null
-	./scripts/list-kernels.sh >build/kernels.list
-fi
-# A build that fails says why, and still ends with the summary line.
-if ! meson compile -C build >build/compile.log 2>&1; then
-	grep -E -B2 -A6 'error|FAILED' build/compile.log | tail -40
-	echo "run-tests: the build failed (build/compile.log)"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
+
+host_arch=$(dpkg --print-architecture)
+arches=${DMX_ARCHES:-$(grep -v '^[[:space:]]*\(#\|$\)' scripts/kernels/kernels.conf |
+	awk '{ print $1 }' | sort -u)}
+
+# Configure (once, and again when the kernel cache changed) and build one
+# architecture's tree; print its build directory.
+build() {	# ARCH
+	arch=$1 dir=build
+	[ "$arch" = "$host_arch" ] || dir=build-$arch
+	mkdir -p "$dir"
+	if [ "$arch" != "$host_arch" ]; then
+		./scripts/cross-file.sh "$arch" >"$dir/cross.ini.new"
+		cmp -s "$dir/cross.ini.new" "$dir/cross.ini" 2>/dev/null ||
+			mv "$dir/cross.ini.new" "$dir/cross.ini"
+		rm -f "$dir/cross.ini.new"
+		set -- --cross-file "$dir/cross.ini"
+	else
+		set --
+	fi
+	kernels=$(./scripts/list-kernels.sh --arch "$arch")
+	if [ ! -f "$dir/build.ninja" ]; then
+		meson setup "$@" "$dir" >"$dir/setup.log" 2>&1 || { cat "$dir/setup.log" >&2; return 1; }
+		echo "$kernels" >"$dir/kernels.list"
+	fi
+	# A kernel that arrived in the cache since the build was configured (a
+	# Debian update behind a metapackage) needs its own targets.
+	if [ "$kernels" != "$(cat "$dir/kernels.list" 2>/dev/null)" ]; then
+		meson setup --reconfigure "$dir" >"$dir/setup.log" 2>&1 || { cat "$dir/setup.log" >&2; return 1; }
+		echo "$kernels" >"$dir/kernels.list"
+	fi
+	rm -f "$dir/setup.log"
+	# A build that fails says why, and the run still ends with the summary.
+	if ! meson compile -C "$dir" >"$dir/compile.log" 2>&1; then
+		grep -E -B2 -A6 'error|FAILED' "$dir/compile.log" | tail -40 >&2
+		echo "run-tests: the $arch build failed ($dir/compile.log)" >&2
+		return 1
+	fi
+	echo "$dir"
+}
+
+dirs=""
+for arch in $arches; do
+	if ! dir=$(build "$arch"); then
+		echo "0 passed, 1 failed"
+		exit 1
+	fi
+	dirs="$dirs $dir"
+done
 
 status=0
-meson test -C build --print-errorlogs "$@" || status=$?
-python3 scripts/test-summary.py build/meson-logs/testlog.json || status=1
+logs=""
+for dir in $dirs; do
+	meson test -C "$dir" --print-errorlogs "$@" || status=$?
+	logs="$logs $dir/meson-logs/testlog.json"
+done
+# shellcheck disable=SC2086 # one word per log
+python3 scripts/test-summary.py $logs || status=1
 exit $status

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-only
-"""Count subtests over a meson test run: test-summary.py testlog.json
+"""Count subtests over meson test runs: test-summary.py TESTLOG.json...
 
 TAP tests count one per result line ("ok"/"not ok", "# SKIP" as skipped);
 a TAP test that failed without reporting a failing line (a crash, a timeout)
@@ -27,11 +27,13 @@ def diagnostics(lines, i):
     return out
 
 
-def main(path):
+def main(paths):
     passed = failed = skipped = 0
     failures = []
-    with open(path, encoding="utf-8") as log:
-        entries = [json.loads(line) for line in log if line.strip()]
+    entries = []
+    for path in paths:
+        with open(path, encoding="utf-8") as log:
+            entries += [json.loads(line) for line in log if line.strip()]
     for entry in entries:
         name, result = entry["name"], entry["result"]
         tap_failed = tap_total = 0
@@ -73,4 +75,4 @@ def main(path):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(sys.argv[1:]))
