@@ -293,6 +293,8 @@ static int dmx_begin_cpu_access(struct dma_buf *dmabuf,
 		return ret;
 
 	mutex_lock(&buf->lock);
+	if (buf->kind->sync_for_cpu)
+		buf->kind->sync_for_cpu(buf);
 	if (buf->vmap_count)
 		invalidate_kernel_vmap_range(buf->vaddr, buf->size);
 	list_for_each_entry(a, &buf->attachments, node) {
@@ -317,6 +319,8 @@ static int dmx_end_cpu_access(struct dma_buf *dmabuf,
 		if (a->mapped)
 			dma_sync_sgtable_for_device(a->dev, &a->sgt, a->dir);
 	}
+	if (buf->kind->sync_for_device)
+		buf->kind->sync_for_device(buf);
 	mutex_unlock(&buf->lock);
 	dmx_count(&buf->counters.end_cpu);
 	return 0;

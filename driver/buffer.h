@@ -32,6 +32,10 @@ struct dmx_buffer;
  * @free:	free what @alloc allocated, including the table.
  * @footprint:	optional: the bytes a buffer of @size really takes (counted
  *		against max_total_mb), when that is more than @size.
+ * @sync_for_cpu: optional: hand the pages from the module's own device to
+ *		the CPU (begin_cpu_access), for a kind that keeps them mapped
+ *		for that device.
+ * @sync_for_device: optional: and back (end_cpu_access).
  */
 struct dmx_kind {
 	const char *name;
@@ -41,6 +45,8 @@ struct dmx_kind {
 	int (*alloc)(struct dmx_buffer *buf, const void *args);
 	void (*free)(struct dmx_buffer *buf);
 	u64 (*footprint)(u64 size);
+	void (*sync_for_cpu)(struct dmx_buffer *buf);
+	void (*sync_for_device)(struct dmx_buffer *buf);
 };
 
 /**

@@ -10,6 +10,8 @@
  * the OOM killer, which would kill the caller for asking.
  */
 
+#include <linux/dma-map-ops.h>
+#include <linux/dma-mapping.h>
 #include <linux/gfp.h>
 #include <linux/list.h>
 #include <linux/mm.h>
@@ -20,6 +22,7 @@
 
 #include "buffer.h"
 #include "compat.h"
+#include "device.h"
 #include "kinds.h"
 
 #define DMX_HIGH_ORDER_GFP \
@@ -130,26 +133,55 @@ static void dmx_chunks_set_wb(struct dmx_buffer *buf, unsigned int nchunks)
 	}
 }
 
+/*
+ * The pages were zeroed through the cacheable linear mapping, which stays
+ * cacheable where DMA is not coherent (arm64). Clean and invalidate those
+ * lines before any write-combined mapping exists, or a dirty line written
+ * back later would overwrite what went through it. Mapping for the module's
+ * own (non-coherent) device cleans, unmapping invalidates. Where bouncing is
+ * forced (swiotlb=force) both act on the bounce buffer instead: not
+ * guaranteed there (docs/design.md). x86's set_memory_wc() flushed already.
+ */
+static int dmx_pages_clean_inval(struct sg_table *sgt)
+{
+	int ret;
+
+	if (dev_is_dma_coherent(dmx_dma_dev))
+		return 0;
+	ret = dma_map_sgtable(dmx_dma_dev, sgt, DMA_BIDIRECTIONAL, 0);
+	if (ret)
+		return ret;
+	dma_unmap_sgtable(dmx_dma_dev, sgt, DMA_BIDIRECTIONAL, 0);
+	return 0;
+}
+
 static int dmx_system_uncached_alloc(struct dmx_buffer *buf,
 				     const void *args)
 {
 	struct scatterlist *sg;
+	unsigned int nchunks;
 	int ret, i;
 
 	ret = dmx_system_alloc(buf, args);
 	if (ret)
 		return ret;
 
+	nchunks = buf->sgt.orig_nents;
 	for_each_sgtable_sg(&buf->sgt, sg, i) {
-		ret = dmx_pages_set_wc(sg_page(sg), sg->length >> PAGE_SHIFT);
-		if (ret) {
-			dmx_chunks_set_wb(buf, i + 1);
-			dmx_system_free(buf);
-			/* x86 reports a failed page-table split as -EINVAL. */
-			return -ENOMEM;
+		if (dmx_pages_set_wc(sg_page(sg), sg->length >> PAGE_SHIFT)) {
+			nchunks = i + 1;
+			goto err_set_wb;
 		}
 	}
+	if (dmx_pages_clean_inval(&buf->sgt))
+		goto err_set_wb;
 	return 0;
+
+err_set_wb:
+	dmx_chunks_set_wb(buf, nchunks);
+	dmx_system_free(buf);
+	/* x86 reports a failed page-table split as -EINVAL. */
+	return -ENOMEM;
 }
 
 static void dmx_system_uncached_free(struct dmx_buffer *buf)

@@ -40,6 +40,7 @@ mkdir -p "$OUT" || exit 2
 OUT=$(cd "$OUT" && pwd -P) || exit 2
 
 KDIR=$TREE
+SRC_ROOT=${DK_SELFTEST_SRC:-}
 RUN_VM=("$HERE/../vm/run-vm.sh" --kernel "$KVER" --kernel-image "$IMAGE" "${EXTRA[@]}")
 PREFIX=dk-selftest-$KVER-
 
@@ -100,25 +101,6 @@ if rc_is clean 0 && lacks clean '^not ok' &&
 else
 	result "not ok" "$desc" "$OUT/clean.rc" "$OUT/clean.tap" "$OUT/clean.stderr"
 fi
-
-# Builds our driver from a copy of the source tree with one change made by
-# the awk program (which must change something), against TREE.
-mutant() {	# NAME FILE AWK-PROGRAM → prints the .ko path
-	local name=$1 file=$2 prog=$3 src=$OUT/mutant-$1
-	rm -rf "$src"
-	mkdir -p "$src" || return 1
-	cp -R "$DK_SELFTEST_SRC/driver" "$DK_SELFTEST_SRC/uapi" \
-		"$DK_SELFTEST_SRC/VERSION" "$src/" || return 1
-	awk "$prog" "$DK_SELFTEST_SRC/driver/$file" >"$src/driver/$file" || return 1
-	if cmp -s "$DK_SELFTEST_SRC/driver/$file" "$src/driver/$file"; then
-		echo "mutation of $file did not apply" >"$OUT/mutant-$name.build.log"
-		return 1
-	fi
-	"$DK_SELFTEST_SRC/scripts/build-kmod.sh" "$TREE" "$src" driver \
-		"$OUT/mutant-$name-build" "$OUT/mutant-$name/dmabuf_exporter.ko" \
-		>"$OUT/mutant-$name.build.log" 2>&1 || return 1
-	echo "$OUT/mutant-$name/dmabuf_exporter.ko"
-}
 
 # 4. our driver never unpins user pages: the user-memory tests notice
 desc="debug kernel: a missing unpin in our driver fails user_import_test"

@@ -9,6 +9,7 @@
 #            scripts/kernels/kmake.sh takes (a release or a build tree)
 #   RUN_VM   array: run-vm.sh and the options every run gets (kernel, ...)
 #   PREFIX   prefix of the runs' --name
+#   SRC_ROOT the source tree, for mutant() (our driver with a planted bug)
 # Results are numbered in N; FAILS counts the failures.
 
 SELFTEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
@@ -94,4 +95,23 @@ plan_ok() {	# NAME
 	n=$(grep -c -E '^(not )?ok [0-9]+ ' "$OUT/$1.tap")
 	[ "$(tail -n 1 "$OUT/$1.tap")" = "1..$n" ] ||
 		why "$1.tap: the plan is not 1..$n at the end"
+}
+
+# Builds our driver from a copy of the source tree with one change made by
+# the awk program (which must change something), against KDIR.
+mutant() {	# NAME FILE AWK-PROGRAM → prints the .ko path
+	local name=$1 file=$2 prog=$3 src=$OUT/mutant-$1
+	rm -rf "$src"
+	mkdir -p "$src" || return 1
+	cp -R "$SRC_ROOT/driver" "$SRC_ROOT/uapi" "$SRC_ROOT/VERSION" "$src/" ||
+		return 1
+	awk "$prog" "$SRC_ROOT/driver/$file" >"$src/driver/$file" || return 1
+	if cmp -s "$SRC_ROOT/driver/$file" "$src/driver/$file"; then
+		echo "mutation of $file did not apply" >"$OUT/mutant-$name.build.log"
+		return 1
+	fi
+	"$SRC_ROOT/scripts/build-kmod.sh" "$KDIR" "$src" driver \
+		"$OUT/mutant-$name-build" "$OUT/mutant-$name/dmabuf_exporter.ko" \
+		>"$OUT/mutant-$name.build.log" 2>&1 || return 1
+	echo "$OUT/mutant-$name/dmabuf_exporter.ko"
 }
