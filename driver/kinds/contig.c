@@ -6,9 +6,16 @@
  * takes it from the default CMA area where the kernel has one and from the
  * page allocator otherwise, and gives the bus address for that device. The
  * page allocator gives at most 2^DMX_MAX_PAGE_ORDER pages in one piece (4 MiB
- * on x86-64); neither Debian kernel has CMA, so larger requests fail at once
- * with ENOMEM there. The allocation may reclaim and compact, but fails
- * rather than invoke the OOM killer.
+ * on x86-64); Debian's x86-64 kernels have no CMA, so larger requests fail
+ * at once with ENOMEM there. Its arm64 ones reserve 64 MiB of CMA, which the
+ * memory cgroup is not charged for: no kernel interface lets a module charge
+ * it (the kernel's own CMA heap is not charged either). The allocation may
+ * reclaim and compact, but fails rather than invoke the OOM killer.
+ *
+ * The memory is the device's between CPU accesses, as dma_alloc_pages()
+ * requires: where DMA is not coherent (arm64), the zeroing is cleaned out
+ * of the CPU caches before anyone sees the buffer, and every CPU access is
+ * bracketed by syncs for the CPU and back for the device.
  */
 
 #include <linux/dma-mapping.h>
@@ -52,6 +59,9 @@ static int dmx_contig_alloc(struct dmx_buffer *buf, const void *args)
 	if (ret)
 		goto err_free;
 	sg_set_page(buf->sgt.sgl, page, buf->size, 0);
+	/* dma_alloc_pages() zeroed it through the cache. */
+	dma_sync_single_for_device(dmx_dma_dev, buf->dma_addr, buf->size,
+				   DMA_BIDIRECTIONAL);
 	return 0;
 
 err_free:
@@ -65,6 +75,18 @@ static void dmx_contig_free(struct dmx_buffer *buf)
 	dma_free_pages(dmx_dma_dev, buf->size, sg_page(buf->sgt.sgl),
 		       buf->dma_addr, DMA_BIDIRECTIONAL);
 	sg_free_table(&buf->sgt);
+}
+
+static void dmx_contig_sync_for_cpu(struct dmx_buffer *buf)
+{
+	dma_sync_single_for_cpu(dmx_dma_dev, buf->dma_addr, buf->size,
+				DMA_BIDIRECTIONAL);
+}
+
+static void dmx_contig_sync_for_device(struct dmx_buffer *buf)
+{
+	dma_sync_single_for_device(dmx_dma_dev, buf->dma_addr, buf->size,
+				   DMA_BIDIRECTIONAL);
 }
 
 /*
@@ -83,4 +105,6 @@ const struct dmx_kind dmx_contig_kind = {
 	.alloc = dmx_contig_alloc,
 	.free = dmx_contig_free,
 	.footprint = dmx_contig_footprint,
+	.sync_for_cpu = dmx_contig_sync_for_cpu,
+	.sync_for_device = dmx_contig_sync_for_device,
 };

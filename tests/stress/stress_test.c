@@ -1070,13 +1070,23 @@ TEST(memory_cgroup_limit_gives_enomem_without_oom_kill_and_recovers)
 	       CG_MAX_MB, res->made[0], res->made[1], res->made[2]);
 	fflush(stdout);
 	for (i = 0; i < 3; i++) {
+		/*
+		 * contig from a CMA area (arm64) is not charged to the group
+		 * (docs/architectures.md): no limit to reach, but the same
+		 * count again once the buffers are gone.
+		 */
+		bool charged = strcmp(kind_nodes[i], "contig") ||
+			       dmx_meminfo("CmaTotal") <= 0;
+
 		/* contig: 4 MiB is one page-allocator block, fits too. */
 		EXPECT_LT(0, res->made[i]) TH_LOG("%s", kind_nodes[i]);
+		EXPECT_EQ(res->made[i], res->made_again[i]) TH_LOG("%s", kind_nodes[i]);
+		if (!charged)
+			continue;
 		EXPECT_GE(CG_MAX_MB / 4, res->made[i]) TH_LOG("%s: limit not applied",
 							    kind_nodes[i]);
 		EXPECT_EQ(ENOMEM, res->err[i]) TH_LOG("%s", kind_nodes[i]);
 		EXPECT_EQ(ENOMEM, res->big_err[i]) TH_LOG("%s", kind_nodes[i]);
-		EXPECT_EQ(res->made[i], res->made_again[i]) TH_LOG("%s", kind_nodes[i]);
 		EXPECT_EQ(ENOMEM, res->err_again[i]) TH_LOG("%s", kind_nodes[i]);
 	}
 	munmap(res, sizeof(*res));
