@@ -1,14 +1,17 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Run dmabuf-bench in a QEMU guest of the newest installed kernel (6.12 has
-# every yardstick: /dev/dma_heap/system and /dev/udmabuf) with the module
+# Run dmabuf-bench in a QEMU guest of the newest cached kernel of one
+# architecture (ARCH, default this machine's; 6.12 and newer have every
+# yardstick on x86-64: /dev/dma_heap/system and /dev/udmabuf) with the module
 # and vgem loaded, then write:
-#   build/bench/bench-KVER.json      the raw results
-#   docs/benchmarks.png              the plot (gnuplot)
-# and print the Markdown table for docs/benchmarks.md.
+#   BUILD/bench/bench-KVER.json      the raw results
+#   docs/benchmarks.png              the plot (gnuplot; benchmarks-ARCH.png
+#                                    for another architecture)
+# and print the Markdown table for docs/benchmarks.md. BUILD is build/, or
+# build-ARCH/ (a cross build, scripts/cross-file.sh) for another architecture.
 #
-#   scripts/bench.sh [dmabuf-bench options]     e.g. --reps 9
+#   [ARCH=arm64] [KVER=...] scripts/bench.sh [dmabuf-bench options]   e.g. --reps 9
 #
 # The guest gets 3 GiB so that 256 MiB buffers of every provider fit, and
 # udmabuf's size_limit_mb is raised to 512 there (its default, 64 MiB,
@@ -16,11 +19,26 @@
 # emulated machine's: compare columns of one run, not runs of two machines.
 set -eu
 cd "$(dirname "$0")/.."
-build=${BUILD:-build}
-[ -f "$build/build.ninja" ] || meson setup "$build" >/dev/null
+host_arch=$(dpkg --print-architecture)
+arch=${ARCH:-$host_arch}
+if [ "$arch" = "$host_arch" ]; then
+	build=${BUILD:-build}
+	plot=docs/benchmarks.png
+	machine="$(uname -m) host"
+	[ -f "$build/build.ninja" ] || meson setup "$build" >/dev/null
+else
+	build=${BUILD:-build-$arch}
+	plot=docs/benchmarks-$arch.png
+	machine="$arch guest (-cpu max) on an $(uname -m) host"
+	if [ ! -f "$build/build.ninja" ]; then
+		mkdir -p "$build"
+		scripts/cross-file.sh "$arch" >"$build/cross.ini"
+		meson setup --cross-file "$build/cross.ini" "$build" >/dev/null
+	fi
+fi
 meson compile -C "$build" >/dev/null
 
-kver=${KVER:-$(scripts/list-kernels.sh | tail -n 1)}
+kver=${KVER:-$(scripts/list-kernels.sh --arch "$arch" | tail -n 1)}
 out=$build/bench
 mkdir -p "$out"
 json=$out/bench-$kver.json
@@ -32,7 +50,7 @@ tests/vm/run-vm.sh --kernel "$kver" --mem 3G --timeout 1800 --modprobe vgem \
 		exec "$@"' sh "$PWD/$build/tools/dmabuf-bench" --json "$@" >"$json"
 
 python3 scripts/bench-report.py "$json" "$out/bench-$kver.dat" \
-	"$(uname -m) host $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), QEMU TCG guest"
-gnuplot -e "datafile='$out/bench-$kver.dat'; outfile='docs/benchmarks.png'; kver='$kver'" \
+	"$machine $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), QEMU TCG guest"
+gnuplot -e "datafile='$out/bench-$kver.dat'; outfile='$plot'; kver='$kver'" \
 	scripts/bench-plot.gp
-echo "bench: $json, docs/benchmarks.png" >&2
+echo "bench: $json, $plot" >&2
