@@ -17,6 +17,7 @@
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/swiotlb.h>
 
 #include <linux/dmabuf_exporter.h>
 
@@ -139,14 +140,16 @@ static void dmx_chunks_set_wb(struct dmx_buffer *buf, unsigned int nchunks)
  * lines before any write-combined mapping exists, or a dirty line written
  * back later would overwrite what went through it. Mapping for the module's
  * own (non-coherent) device cleans, unmapping invalidates. Where bouncing is
- * forced (swiotlb=force) both act on the bounce buffer instead: not
- * guaranteed there (docs/design.md). x86's set_memory_wc() flushed already.
+ * forced (swiotlb=force) both would act on the bounce buffer, and chunks
+ * larger than its slots could not be mapped at all: not guaranteed there
+ * (docs/architectures.md). x86's set_memory_wc() flushed already.
  */
 static int dmx_pages_clean_inval(struct sg_table *sgt)
 {
 	int ret;
 
-	if (dev_is_dma_coherent(dmx_dma_dev))
+	if (dev_is_dma_coherent(dmx_dma_dev) ||
+	    is_swiotlb_force_bounce(dmx_dma_dev))
 		return 0;
 	ret = dma_map_sgtable(dmx_dma_dev, sgt, DMA_BIDIRECTIONAL, 0);
 	if (ret)
