@@ -51,6 +51,9 @@ exec unshare -m --propagation private sh -c '
 	for d in "$entry"/root/usr/src/*; do
 		ln -s "$d" "/usr/src/${d##*/}"
 	done
+	# A machine without any kernel modules (a container) has no mount
+	# point: an empty /lib/modules is what any kernel package would make.
+	[ -d /lib/modules ] || mkdir /lib/modules
 	mount -t tmpfs -o mode=755 tmpfs /lib/modules
 	mkdir -p "/lib/modules/$kver"
 	ln -s "/usr/src/linux-headers-$kver" "/lib/modules/$kver/build"
