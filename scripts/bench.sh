@@ -51,6 +51,9 @@ tests/vm/run-vm.sh --kernel "$kver" --mem 3G --timeout 1800 --modprobe vgem \
 
 python3 scripts/bench-report.py "$json" "$out/bench-$kver.dat" \
 	"$machine $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), QEMU TCG guest"
-gnuplot -e "datafile='$out/bench-$kver.dat'; outfile='$plot'; kver='$kver'" \
+# The columns with at least one figure (a provider the kernel lacks has none).
+cols=$(awk -F '" ' '{ n = split($2, v, " "); for (i = 1; i <= n; i++) if (v[i] != "NaN") seen[i + 1] = 1 }
+	END { for (c = 2; c <= 7; c++) if (seen[c]) { printf "%s%d", s, c; s = " " } }' "$out/bench-$kver.dat")
+gnuplot -e "datafile='$out/bench-$kver.dat'; outfile='$plot'; kver='$kver'; cols='$cols'" \
 	scripts/bench-plot.gp
 echo "bench: $json, $plot" >&2
