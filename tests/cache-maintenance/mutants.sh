@@ -67,7 +67,7 @@ echo "1..3"
 echo "# cache-maintenance mutants: kernel $KVER, build directory $OUT"
 
 check uncached kinds/system.c \
-	'/^\tif \(dev_is_dma_coherent\(dmx_dma_dev\)\)$/ { print "\tif (1)"; next } { print }' 0
+	'/^\tif \(dev_is_dma_coherent\(dmx_dma_dev\) \|\|$/ { print "\tif (1 ||"; next } { print }' 0
 # Each call is two lines: the call and its continuation.
 check contig kinds/contig.c \
 	'skip { skip = 0; next } /^\tdma_sync_single_for_(cpu|device)\(/ { skip = 1; next } { print }' 1
