@@ -22,21 +22,13 @@ cd "$(dirname "$0")/.."
 host_arch=$(dpkg --print-architecture)
 arch=${ARCH:-$host_arch}
 if [ "$arch" = "$host_arch" ]; then
-	build=${BUILD:-build}
 	plot=docs/benchmarks.png
 	machine="$(uname -m) host"
-	[ -f "$build/build.ninja" ] || meson setup "$build" >/dev/null
 else
-	build=${BUILD:-build-$arch}
 	plot=docs/benchmarks-$arch.png
 	machine="$arch guest (-cpu max) on an $(uname -m) host"
-	if [ ! -f "$build/build.ninja" ]; then
-		mkdir -p "$build"
-		scripts/cross-file.sh "$arch" >"$build/cross.ini"
-		meson setup --cross-file "$build/cross.ini" "$build" >/dev/null
-	fi
 fi
-meson compile -C "$build" >/dev/null
+build=$(scripts/build.sh "$arch" ${BUILD:+"$BUILD"})
 
 kver=${KVER:-$(scripts/list-kernels.sh --arch "$arch" | tail -n 1)}
 out=$build/bench

@@ -65,7 +65,7 @@ fi
 # are the only arm64 things installed on the machine.
 kernels=$(dirname "$0")/kernels
 host_arch=$(dpkg --print-architecture)
-for arch in $(grep -v '^[[:space:]]*\(#\|$\)' "$kernels/kernels.conf" | awk '{ print $1 }' | sort -u); do
+for arch in $("$(dirname "$0")/list-kernels.sh" --arches); do
 	$SUDO "$kernels/fetch-all.sh" --arch "$arch" >/dev/null
 	[ "$arch" = "$host_arch" ] || $SUDO "$kernels/guest-root.sh" "$arch" >/dev/null
 done

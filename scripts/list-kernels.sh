@@ -6,12 +6,19 @@
 # that is in the kernel cache (scripts/kernels/fetch-all.sh puts them there).
 #
 #   list-kernels.sh [--arch ARCH]
+#   list-kernels.sh --arches      every architecture kernels.conf names
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${DMX_CACHE:-/var/cache/dmabuf-exporter}/kernels
 arch=$(dpkg --print-architecture)
 [ "${1:-}" != --arch ] || arch=$2
 
-grep -v '^[[:space:]]*\(#\|$\)' "$here/kernels/kernels.conf" |
+entries() { grep -v '^[[:space:]]*\(#\|$\)' "$here/kernels/kernels.conf"; }
+if [ "${1:-}" = --arches ]; then
+	entries | awk '{ print $1 }' | sort -u
+	exit 0
+fi
+
+entries |
 	while read -r a suite package; do
 		[ "$a" = "$arch" ] || continue
 		kver=$(cat "$cache/resolved/$suite-$a-$package" 2>/dev/null) || continue

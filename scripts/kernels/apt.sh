@@ -11,6 +11,7 @@
 #   dmx_apt_update            refresh the suite's lists (at most once an hour)
 #   dmx_apt_get ...           apt-get with the private configuration
 #   dmx_apt_cache ...         apt-cache with the private configuration
+#   dmx_unpack_debs DIR DEST  unpack every .deb of DIR into DEST
 
 DMX_CACHE=${DMX_CACHE:-/var/cache/dmabuf-exporter}
 DMX_HOST_ARCH=$(dpkg --print-architecture)
@@ -138,4 +139,11 @@ dmx_apt_update() {
 		}
 		touch "$stamp"
 	fi
+}
+
+# dpkg-deb -x, so that nothing is installed on the machine.
+dmx_unpack_debs() {	# DIR DEST
+	for deb in "$1"/*.deb; do
+		dpkg-deb -x "$deb" "$2" || return 1
+	done
 }

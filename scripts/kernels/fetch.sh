@@ -122,9 +122,7 @@ echo "fetch: $kver ($version, $suite/$arch):$pkgs" >&2
 tmp=$entry.new
 rm -rf "$tmp"
 mkdir -p "$tmp/root"
-for deb in "$debs"/*.deb; do
-	dpkg-deb -x "$deb" "$tmp/root"
-done
+dmx_unpack_debs "$debs" "$tmp/root"
 rm -rf "$debs"
 
 root=$tmp/root

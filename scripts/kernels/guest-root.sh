@@ -55,9 +55,7 @@ dmx_apt_get -qq -y --download-only --no-install-recommends \
 tmp=$root.new
 rm -rf "$tmp"
 mkdir -p "$tmp"
-for deb in "$debs"/*.deb; do
-	dpkg-deb -x "$deb" "$tmp"
-done
+dmx_unpack_debs "$debs" "$tmp"
 rm -rf "$debs" "$debs.log"
 # Mount points the guest binds over: the kernel's modules and config.
 mkdir -p "$tmp/lib/modules" "$tmp/boot"
