@@ -179,6 +179,18 @@ static bool each_clean_matched(const struct trace *ref, const struct trace *t,
 	return true;
 }
 
+/* DMA_BUF_IOCTL_SYNC with @flags, and this process's events it caused. */
+static int traced_sync(int buf, uint64_t flags, struct trace *t)
+{
+	int ret = trace_clear();
+
+	if (!ret)
+		ret = __dmx_sync(buf, flags);
+	if (!ret)
+		ret = trace_read(t);
+	return ret;
+}
+
 /* The bus address of a contig buffer: its physical address (dma-direct). */
 static uint64_t contig_phys(int buf)
 {
@@ -278,16 +290,12 @@ TEST_F(cache, contig_is_cleaned_at_allocation_and_synced_around_cpu_access)
 	EXPECT_LE(0, covered(&self->t, -1, false, pa, self->len))
 		TH_LOG("the zeroed buffer was not cleaned (%u events)", self->t.n);
 
-	ASSERT_EQ(0, trace_clear());
-	ASSERT_EQ(0, __dmx_sync(self->buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW));
-	ASSERT_EQ(0, trace_read(&self->t));
+	ASSERT_EQ(0, traced_sync(self->buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW, &self->t));
 	EXPECT_LE(0, covered(&self->t, -1, true, pa, self->len))
 		TH_LOG("SYNC_START did not invalidate the buffer (%u events)", self->t.n);
 	memset(self->map, 0x5a, self->len);
 
-	ASSERT_EQ(0, trace_clear());
-	ASSERT_EQ(0, __dmx_sync(self->buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW));
-	ASSERT_EQ(0, trace_read(&self->t));
+	ASSERT_EQ(0, traced_sync(self->buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW, &self->t));
 	EXPECT_LE(0, covered(&self->t, -1, false, pa, self->len))
 		TH_LOG("SYNC_END did not clean the buffer (%u events)", self->t.n);
 }
@@ -314,16 +322,12 @@ TEST_F(cache, importer_mapping_is_synced_at_map_and_around_cpu_access)
 	EXPECT_EQ(self->len, total(&self->ref, false))
 		TH_LOG("vgem's mapping cleaned the wrong bytes (%u events)", self->ref.n);
 
-	ASSERT_EQ(0, trace_clear());
-	ASSERT_EQ(0, __dmx_sync(self->buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));
-	ASSERT_EQ(0, trace_read(&self->t));
+	ASSERT_EQ(0, traced_sync(self->buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, &self->t));
 	EXPECT_EQ(self->len, total(&self->t, true));
 	EXPECT_TRUE(each_clean_matched(&self->ref, &self->t, true))
 		TH_LOG("SYNC_START did not invalidate vgem's mapping");
 
-	ASSERT_EQ(0, trace_clear());
-	ASSERT_EQ(0, __dmx_sync(self->buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
-	ASSERT_EQ(0, trace_read(&self->t));
+	ASSERT_EQ(0, traced_sync(self->buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, &self->t));
 	EXPECT_EQ(self->len, total(&self->t, false));
 	EXPECT_TRUE(each_clean_matched(&self->ref, &self->t, false))
 		TH_LOG("SYNC_END did not clean vgem's mapping");
