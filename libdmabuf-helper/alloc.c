@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <linux/dma-heap.h>
+#include <linux/ioctl.h>
 
 #include "dmabuf-helper.h"
 #include "internal.h"
@@ -41,7 +42,7 @@ static void report_used(char *used, size_t used_len, const char *path)
 		snprintf(used, used_len, "%s", path);
 }
 
-DMABUF_API int dmabuf_node_open(const char *kind)
+DMABUFX_API int dmabufx_node_open(const char *kind)
 {
 	char path[128];
 
@@ -54,7 +55,7 @@ DMABUF_API int dmabuf_node_open(const char *kind)
 	return open(path, O_RDWR | O_CLOEXEC);
 }
 
-DMABUF_API int dmabuf_heap_alloc(int node_fd, uint64_t len,
+DMABUFX_API int dmabufx_heap_alloc(int node_fd, uint64_t len,
 				 unsigned int fd_flags)
 {
 	struct dma_heap_allocation_data data = {
@@ -62,7 +63,7 @@ DMABUF_API int dmabuf_heap_alloc(int node_fd, uint64_t len,
 		.fd_flags = fd_flags,
 	};
 
-	if (dmabuf_ioctl(node_fd, DMA_HEAP_IOCTL_ALLOC, &data) < 0)
+	if (dmabufx_ioctl(node_fd, DMA_HEAP_IOCTL_ALLOC, &data) < 0)
 		return -1;
 	return (int)data.fd;
 }
@@ -73,10 +74,10 @@ static int alloc_from_heap_path(const char *path, uint64_t len,
 {
 	int node, buf, err;
 
-	node = dmabuf__open_node(path);
+	node = dmabufx__open_node(path);
 	if (node < 0)
 		return -1;
-	buf = dmabuf_heap_alloc(node, len, fd_flags);
+	buf = dmabufx_heap_alloc(node, len, fd_flags);
 	err = errno;
 	close(node);
 	errno = err;
@@ -95,10 +96,10 @@ static int alloc_from_udmabuf(const char *dev, uint64_t len,
 		return -1;
 	}
 	len = (len + page - 1) & ~(page - 1);
-	memfd = dmabuf_memfd_create("dmabuf-helper", len);
+	memfd = dmabufx_memfd_create("dmabuf-helper", len);
 	if (memfd < 0)
 		return -1;
-	buf = dmabuf_import_memfd_at(dev, memfd, 0, len, fd_flags);
+	buf = dmabufx_import_memfd_at(dev, memfd, 0, len, fd_flags);
 	err = errno;
 	/* udmabuf holds the pages; the memfd itself is no longer needed. */
 	close(memfd);
@@ -106,11 +107,11 @@ static int alloc_from_udmabuf(const char *dev, uint64_t len,
 	return buf;
 }
 
-DMABUF_API int dmabuf_alloc(const char *provider, uint64_t len,
+DMABUFX_API int dmabufx_alloc(const char *provider, uint64_t len,
 			    unsigned int fd_flags, char *used, size_t used_len)
 {
 	static const char *const udmabuf_devs[] = {
-		DMABUF_EXPORTER_DEV_CTL, DMABUF_UDMABUF_DEV,
+		DMABUF_EXPORTER_DEV_CTL, DMABUFX_UDMABUF_DEV,
 	};
 	char path[128];
 	unsigned int i;
@@ -135,13 +136,13 @@ DMABUF_API int dmabuf_alloc(const char *provider, uint64_t len,
 	if (node_path(path, sizeof(path), DMABUF_EXPORTER_DEV_DIR, provider) < 0)
 		return -1;
 	buf = alloc_from_heap_path(path, len, fd_flags);
-	if (buf >= 0 || !dmabuf__provider_missing(errno))
+	if (buf >= 0 || !dmabufx__provider_missing(errno))
 		goto out;
 
 	if (node_path(path, sizeof(path), DMA_HEAP_DIR, provider) < 0)
 		return -1;
 	buf = alloc_from_heap_path(path, len, fd_flags);
-	if (buf >= 0 || !dmabuf__provider_missing(errno))
+	if (buf >= 0 || !dmabufx__provider_missing(errno))
 		goto out;
 
 	/* udmabuf memory is ordinary cached shmem: a stand-in for "system" only. */
@@ -152,7 +153,7 @@ DMABUF_API int dmabuf_alloc(const char *provider, uint64_t len,
 	for (i = 0; i < sizeof(udmabuf_devs) / sizeof(udmabuf_devs[0]); i++) {
 		snprintf(path, sizeof(path), "%s", udmabuf_devs[i]);
 		buf = alloc_from_udmabuf(path, len, fd_flags);
-		if (buf >= 0 || !dmabuf__provider_missing(errno))
+		if (buf >= 0 || !dmabufx__provider_missing(errno))
 			goto out;
 	}
 	errno = ENOENT;
@@ -163,7 +164,7 @@ out:
 	return buf;
 }
 
-DMABUF_API int dmabuf_alloc_named(unsigned int kind, uint64_t len,
+DMABUFX_API int dmabufx_alloc_named(unsigned int kind, uint64_t len,
 				  unsigned int fd_flags, const char *name)
 {
 	struct dmabuf_exporter_alloc req = {
@@ -174,24 +175,35 @@ DMABUF_API int dmabuf_alloc_named(unsigned int kind, uint64_t len,
 	};
 	int ctl, err, ret;
 
-	ctl = dmabuf__open_node(DMABUF_EXPORTER_DEV_CTL);
+	ctl = dmabufx__open_node(DMABUF_EXPORTER_DEV_CTL);
 	if (ctl < 0)
 		return -1;
-	ret = dmabuf_ioctl(ctl, DMABUF_EXPORTER_IOCTL_ALLOC, &req);
+	ret = dmabufx_ioctl(ctl, DMABUF_EXPORTER_IOCTL_ALLOC, &req);
 	err = errno;
 	close(ctl);
 	errno = err;
 	return ret < 0 ? -1 : (int)req.fd;
 }
 
-DMABUF_API int dmabuf_exporter_info(int node_fd,
-				    struct dmabuf_exporter_info *info)
+DMABUFX_API int dmabufx_exporter_info(int node_fd,
+				      struct dmabuf_exporter_info *info,
+				      size_t size)
 {
-	memset(info, 0, sizeof(*info));
-	return dmabuf_ioctl(node_fd, DMABUF_EXPORTER_IOCTL_INFO, info);
+	if (!info || size < DMABUFX_EXPORTER_INFO_SIZE_VER0 ||
+	    size > _IOC_SIZEMASK) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* The caller's size, not ours, goes into the ioctl number. */
+	memset(info, 0, size);
+	return dmabufx_ioctl(node_fd,
+			     _IOC(_IOC_READ | _IOC_WRITE,
+				  _IOC_TYPE(DMABUF_EXPORTER_IOCTL_INFO),
+				  _IOC_NR(DMABUF_EXPORTER_IOCTL_INFO), size),
+			     info);
 }
 
-DMABUF_API int64_t dmabuf_size(int buf_fd)
+DMABUFX_API int64_t dmabufx_size(int buf_fd)
 {
 	/* dma-buf files report their size through SEEK_END. */
 	off_t size = lseek(buf_fd, 0, SEEK_END);

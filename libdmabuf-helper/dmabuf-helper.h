@@ -7,13 +7,21 @@
  * functions returning a pointer give NULL and set errno. Every file
  * descriptor the library opens or creates has O_CLOEXEC set unless the caller
  * asks otherwise (through fd_flags). Nodes the library opens for one call
- * are closed before it returns. ioctls interrupted by a signal (EINTR) or
- * refused for now (EAGAIN) are retried. A file descriptor a function returns
- * belongs to the caller, who closes it. Functions keep no state: all are
- * safe to call from several threads.
+ * are closed before it returns. ioctls interrupted by a signal (EINTR) are
+ * retried; EAGAIN is retried only for DMA_BUF_IOCTL_SYNC, the one call that
+ * reports a fence still pending with it. A file descriptor a function
+ * returns belongs to the caller, who closes it. Functions keep no state: all
+ * are safe to call from several threads.
+ *
+ * Every struct the library fills is the caller's, and its size is passed
+ * along (as for openat2()): the library writes exactly that many bytes,
+ * zeroing fields it does not know, so programs built against an older or a
+ * newer header both work with this library.
+ *
+ * The prefix of every symbol is dmabufx_ (DMABUFX_ for macros).
  */
-#ifndef DMABUF_HELPER_H
-#define DMABUF_HELPER_H
+#ifndef DMABUFX_HELPER_H
+#define DMABUFX_HELPER_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -21,42 +29,42 @@
 #include <linux/dma-buf.h>
 #include <linux/dmabuf_exporter.h>
 
-/** DMABUF_UDMABUF_DEV - the kernel's udmabuf node. */
-#define DMABUF_UDMABUF_DEV	"/dev/udmabuf"
+/** DMABUFX_UDMABUF_DEV - the kernel's udmabuf node. */
+#define DMABUFX_UDMABUF_DEV	"/dev/udmabuf"
 
-/** DMABUF_PATH_MAX - room enough for any path the library reports. */
-#define DMABUF_PATH_MAX		128
+/** DMABUFX_PATH_MAX - room enough for any path the library reports. */
+#define DMABUFX_PATH_MAX		128
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 /**
- * dmabuf_helper_version() - the library's version string, e.g. "0.1.0".
+ * dmabufx_version() - the library's version string, e.g. "0.1.0".
  */
-const char *dmabuf_helper_version(void);
+const char *dmabufx_version(void);
 
 /**
- * dmabuf_ioctl() - ioctl() that retries on EINTR and EAGAIN.
+ * dmabufx_ioctl() - ioctl() that retries on EINTR.
  * @fd:		file descriptor.
  * @request:	ioctl request.
  * @arg:	its argument.
  *
  * Return: what ioctl() returns; -1 with errno on error.
  */
-int dmabuf_ioctl(int fd, unsigned long request, void *arg);
+int dmabufx_ioctl(int fd, unsigned long request, void *arg);
 
 /**
- * dmabuf_node_open() - open a memory-kind node of the dmabuf_exporter module.
+ * dmabufx_node_open() - open a memory-kind node of the dmabuf_exporter module.
  * @kind:	kind name, e.g. "system" (opens /dev/dmabuf-exporter/system).
  *
  * Return: a file descriptor (O_RDWR | O_CLOEXEC) the caller closes, or -1
  * with errno (ENOENT when the module is not loaded, EINVAL for a bad name).
  */
-int dmabuf_node_open(const char *kind);
+int dmabufx_node_open(const char *kind);
 
 /**
- * dmabuf_heap_alloc() - allocate a buffer with DMA_HEAP_IOCTL_ALLOC.
+ * dmabufx_heap_alloc() - allocate a buffer with DMA_HEAP_IOCTL_ALLOC.
  * @node_fd:	an open dma-heap node: one of ours or /dev/dma_heap/<name>.
  * @len:	length in bytes; the kernel rounds it up to whole pages.
  * @fd_flags:	flags of the new fd: O_CLOEXEC and an access mode
@@ -66,17 +74,17 @@ int dmabuf_node_open(const char *kind);
  * length or bad flags, ENOMEM when the memory or the size limit is exceeded,
  * EMFILE when the process is out of fds.
  */
-int dmabuf_heap_alloc(int node_fd, uint64_t len, unsigned int fd_flags);
+int dmabufx_heap_alloc(int node_fd, uint64_t len, unsigned int fd_flags);
 
 /**
- * dmabuf_alloc() - allocate a dma-buf from a kind or heap name, or a path.
+ * dmabufx_alloc() - allocate a dma-buf from a kind or heap name, or a path.
  * @provider:	a name such as "system", "system-uncached", "contig" or any
  *		dma-heap name; or an absolute path of a node speaking
  *		DMA_HEAP_IOCTL_ALLOC (e.g. "/dev/dma_heap/system").
  * @len:	length in bytes, nonzero; rounded up to whole pages.
  * @fd_flags:	O_CLOEXEC and an access mode for the new fd.
  * @used:	if not NULL, receives the path of the node that allocated
- *		(at most @used_len bytes, NUL-terminated; DMABUF_PATH_MAX fits).
+ *		(at most @used_len bytes, NUL-terminated; DMABUFX_PATH_MAX fits).
  * @used_len:	size of @used.
  *
  * A path is used as is, with no fallback. A name is tried, in order, at:
@@ -96,11 +104,11 @@ int dmabuf_heap_alloc(int node_fd, uint64_t len, unsigned int fd_flags);
  * path), a zero @len or unknown @fd_flags; ENOENT when no provider exists;
  * otherwise the provider's error (ENOMEM, EACCES, EMFILE, ...).
  */
-int dmabuf_alloc(const char *provider, uint64_t len, unsigned int fd_flags,
+int dmabufx_alloc(const char *provider, uint64_t len, unsigned int fd_flags,
 		 char *used, size_t used_len);
 
 /**
- * dmabuf_alloc_named() - allocate from our ctl node with a kind and a name.
+ * dmabufx_alloc_named() - allocate from our ctl node with a kind and a name.
  * @kind:	an &enum dmabuf_exporter_kind.
  * @len:	length in bytes; rounded up to whole pages.
  * @fd_flags:	O_CLOEXEC and an access mode for the new fd.
@@ -109,13 +117,13 @@ int dmabuf_alloc(const char *provider, uint64_t len, unsigned int fd_flags,
  *
  * Return: a dma-buf fd the caller owns, or -1 with errno: ENOENT when the
  * module is not loaded; EINVAL for a zero @len, an unknown @kind or
- * @fd_flags, a name too long; ENOMEM, EMFILE as for dmabuf_heap_alloc().
+ * @fd_flags, a name too long; ENOMEM, EMFILE as for dmabufx_heap_alloc().
  */
-int dmabuf_alloc_named(unsigned int kind, uint64_t len, unsigned int fd_flags,
+int dmabufx_alloc_named(unsigned int kind, uint64_t len, unsigned int fd_flags,
 		       const char *name);
 
 /**
- * dmabuf_memfd_create() - a sealable memfd of @len bytes, ready for udmabuf.
+ * dmabufx_memfd_create() - a sealable memfd of @len bytes, ready for udmabuf.
  * @name:	memfd name (shown in /proc/PID/fd), or NULL.
  * @len:	size in bytes; a multiple of the page size for udmabuf.
  *
@@ -125,10 +133,10 @@ int dmabuf_alloc_named(unsigned int kind, uint64_t len, unsigned int fd_flags,
  * Return: the memfd, owned by the caller, or -1 with errno (ENOMEM, EMFILE,
  * EFBIG or EINVAL for a length the kernel refuses).
  */
-int dmabuf_memfd_create(const char *name, uint64_t len);
+int dmabufx_memfd_create(const char *name, uint64_t len);
 
 /**
- * dmabuf_import_memfd() - turn a memfd range into a dma-buf (UDMABUF_CREATE).
+ * dmabufx_import_memfd() - turn a memfd range into a dma-buf (UDMABUF_CREATE).
  * @memfd:	a memfd (shmem or hugetlbfs) sealed with F_SEAL_SHRINK and
  *		not F_SEAL_WRITE.
  * @offset:	start of the range; page-aligned.
@@ -138,7 +146,7 @@ int dmabuf_memfd_create(const char *name, uint64_t len);
  * @used_len:	size of @used.
  *
  * Tries our ctl node first, then the kernel's /dev/udmabuf, moving on only
- * when one is missing (as dmabuf_alloc()). The dma-buf shares the memfd's
+ * when one is missing (as dmabufx_alloc()). The dma-buf shares the memfd's
  * pages: writes through either are seen through the other. The caller may
  * close @memfd afterwards; the dma-buf keeps the pages.
  *
@@ -148,25 +156,25 @@ int dmabuf_memfd_create(const char *name, uint64_t len);
  * a length over udmabuf's size_limit_mb, unknown @fd_flags; EBADF when
  * @memfd is not open.
  */
-int dmabuf_import_memfd(int memfd, uint64_t offset, uint64_t len,
+int dmabufx_import_memfd(int memfd, uint64_t offset, uint64_t len,
 			unsigned int fd_flags, char *used, size_t used_len);
 
 /**
- * dmabuf_import_memfd_at() - dmabuf_import_memfd() through one given node.
- * @dev:	a node speaking UDMABUF_CREATE, e.g. DMABUF_UDMABUF_DEV.
- * @memfd:	as for dmabuf_import_memfd().
- * @offset:	as for dmabuf_import_memfd().
- * @len:	as for dmabuf_import_memfd().
- * @fd_flags:	as for dmabuf_import_memfd().
+ * dmabufx_import_memfd_at() - dmabufx_import_memfd() through one given node.
+ * @dev:	a node speaking UDMABUF_CREATE, e.g. DMABUFX_UDMABUF_DEV.
+ * @memfd:	as for dmabufx_import_memfd().
+ * @offset:	as for dmabufx_import_memfd().
+ * @len:	as for dmabufx_import_memfd().
+ * @fd_flags:	as for dmabufx_import_memfd().
  *
- * Return: as dmabuf_import_memfd(), with no fallback: ENOENT when @dev does
+ * Return: as dmabufx_import_memfd(), with no fallback: ENOENT when @dev does
  * not exist, ENOTTY when it does not know UDMABUF_CREATE.
  */
-int dmabuf_import_memfd_at(const char *dev, int memfd, uint64_t offset,
+int dmabufx_import_memfd_at(const char *dev, int memfd, uint64_t offset,
 			   uint64_t len, unsigned int fd_flags);
 
 /**
- * dmabuf_import_user() - pin a user memory range and export it
+ * dmabufx_import_user() - pin a user memory range and export it
  * (DMABUF_EXPORTER_IOCTL_IMPORT_USER on our ctl node).
  * @addr:	start of the range; page-aligned.
  * @len:	length; page-aligned, nonzero.
@@ -183,70 +191,81 @@ int dmabuf_import_memfd_at(const char *dev, int memfd, uint64_t offset,
  * otherwise as DMABUF_EXPORTER_IOCTL_IMPORT_USER (EINVAL, EFAULT,
  * EOPNOTSUPP, ENOMEM, EINTR, EMFILE).
  */
-int dmabuf_import_user(void *addr, uint64_t len, unsigned int flags,
+int dmabufx_import_user(void *addr, uint64_t len, unsigned int flags,
 		       unsigned int fd_flags, const char *name);
 
 /**
- * dmabuf_exporter_info() - read module-wide state (DMABUF_EXPORTER_IOCTL_INFO).
+ * dmabufx_exporter_info() - read module-wide state (DMABUF_EXPORTER_IOCTL_INFO).
  * @node_fd:	an open node of ours.
- * @info:	filled in on success.
+ * @info:	filled in on success: exactly @size bytes are written.
+ * @size:	sizeof(*@info) as the caller was compiled; at least
+ *		DMABUFX_EXPORTER_INFO_SIZE_VER0.
  *
- * Return: 0, or -1 with errno (ENOTTY when @node_fd is not one of ours).
+ * The ioctl is issued with @size as its struct size, so the module writes
+ * only what both sides know; fields newer than the module read as zero.
+ *
+ * Return: 0, or -1 with errno: EINVAL for a NULL @info or a @size below
+ * DMABUFX_EXPORTER_INFO_SIZE_VER0 or too large for an ioctl; ENOTTY when
+ * @node_fd is not one of ours.
  */
-int dmabuf_exporter_info(int node_fd, struct dmabuf_exporter_info *info);
+int dmabufx_exporter_info(int node_fd, struct dmabuf_exporter_info *info,
+			  size_t size);
+
+/** DMABUFX_EXPORTER_INFO_SIZE_VER0 - the first struct dmabuf_exporter_info. */
+#define DMABUFX_EXPORTER_INFO_SIZE_VER0	72
 
 /**
- * dmabuf_size() - size of a dma-buf in bytes.
+ * dmabufx_size() - size of a dma-buf in bytes.
  * @buf_fd:	dma-buf fd.
  *
  * Return: the size, or -1 with errno (ESPIPE if @buf_fd is not a dma-buf).
  */
-int64_t dmabuf_size(int buf_fd);
+int64_t dmabufx_size(int buf_fd);
 
 /**
- * dmabuf_map() - map a whole dma-buf shared into the address space.
+ * dmabufx_map() - map a whole dma-buf shared into the address space.
  * @buf_fd:	dma-buf fd.
  * @len:	bytes to map from offset 0; at most the buffer size.
  * @prot:	PROT_READ and/or PROT_WRITE.
  *
- * Return: the address, to be released with dmabuf_unmap(), or NULL with
+ * Return: the address, to be released with dmabufx_unmap(), or NULL with
  * errno.
  */
-void *dmabuf_map(int buf_fd, size_t len, int prot);
+void *dmabufx_map(int buf_fd, size_t len, int prot);
 
 /**
- * dmabuf_unmap() - undo dmabuf_map().
- * @addr:	address returned by dmabuf_map().
+ * dmabufx_unmap() - undo dmabufx_map().
+ * @addr:	address returned by dmabufx_map().
  * @len:	the length given to it.
  *
  * Return: 0, or -1 with errno.
  */
-int dmabuf_unmap(void *addr, size_t len);
+int dmabufx_unmap(void *addr, size_t len);
 
 /**
- * dmabuf_sync_begin() - start CPU access (DMA_BUF_IOCTL_SYNC, SYNC_START).
+ * dmabufx_sync_begin() - start CPU access (DMA_BUF_IOCTL_SYNC, SYNC_START).
  * @buf_fd:	dma-buf fd.
  * @access:	DMA_BUF_SYNC_READ, DMA_BUF_SYNC_WRITE or DMA_BUF_SYNC_RW.
  *
- * Every CPU access through a mapping must be bracketed by dmabuf_sync_begin()
- * and dmabuf_sync_end() with the same @access, so the exporter can make
+ * Every CPU access through a mapping must be bracketed by dmabufx_sync_begin()
+ * and dmabufx_sync_end() with the same @access, so the exporter can make
  * device writes visible to the CPU and CPU writes visible to devices.
  *
  * Return: 0, or -1 with errno (EINVAL for bad @access).
  */
-int dmabuf_sync_begin(int buf_fd, unsigned int access);
+int dmabufx_sync_begin(int buf_fd, unsigned int access);
 
 /**
- * dmabuf_sync_end() - end CPU access (DMA_BUF_IOCTL_SYNC, SYNC_END).
+ * dmabufx_sync_end() - end CPU access (DMA_BUF_IOCTL_SYNC, SYNC_END).
  * @buf_fd:	dma-buf fd.
- * @access:	the access given to dmabuf_sync_begin().
+ * @access:	the access given to dmabufx_sync_begin().
  *
  * Return: 0, or -1 with errno.
  */
-int dmabuf_sync_end(int buf_fd, unsigned int access);
+int dmabufx_sync_end(int buf_fd, unsigned int access);
 
 /**
- * dmabuf_set_name() - name a dma-buf (DMA_BUF_SET_NAME_B), any exporter.
+ * dmabufx_set_name() - name a dma-buf (DMA_BUF_SET_NAME_B), any exporter.
  * @buf_fd:	dma-buf fd.
  * @name:	at most DMA_BUF_NAME_LEN - 1 characters ("" is a valid name).
  *
@@ -256,10 +275,10 @@ int dmabuf_sync_end(int buf_fd, unsigned int access);
  * Return: 0, or -1 with errno: EINVAL for a NULL or too long @name; ENOTTY
  * when @buf_fd is not a dma-buf; EBADF when it is not open.
  */
-int dmabuf_set_name(int buf_fd, const char *name);
+int dmabufx_set_name(int buf_fd, const char *name);
 
 /**
- * struct dmabuf_fdinfo - what /proc/PID/fdinfo/FD says about a dma-buf
+ * struct dmabufx_fdinfo - what /proc/PID/fdinfo/FD says about a dma-buf
  * @size:	buffer size in bytes.
  * @inode:	inode number of the dma-buf file: the buffer's identity,
  *		the same for every fd and mapping of it (as in /proc/PID/maps).
@@ -269,7 +288,7 @@ int dmabuf_set_name(int buf_fd, const char *name);
  *		"system" (the kernel heap), "udmabuf".
  * @name:	the buffer's name, "" when unnamed.
  */
-struct dmabuf_fdinfo {
+struct dmabufx_fdinfo {
 	uint64_t size;
 	uint64_t inode;
 	unsigned int flags;
@@ -278,40 +297,51 @@ struct dmabuf_fdinfo {
 	char name[DMA_BUF_NAME_LEN];
 };
 
-/**
- * dmabuf_fdinfo() - describe any dma-buf fd of this process.
- * @buf_fd:	dma-buf fd, of any exporter.
- * @info:	filled in on success.
- *
- * Return: 0, or -1 with errno: EBADF when @buf_fd is not open; EINVAL when
- * it is not a dma-buf; or the error reading /proc (ENOENT without /proc).
- */
-int dmabuf_fdinfo(int buf_fd, struct dmabuf_fdinfo *info);
+/** DMABUFX_FDINFO_SIZE_VER0 - the first struct dmabufx_fdinfo (120 bytes). */
+#define DMABUFX_FDINFO_SIZE_VER0	120
 
 /**
- * dmabuf_fdinfo_pid() - describe a dma-buf fd of another process.
+ * dmabufx_fdinfo() - describe any dma-buf fd of this process.
+ * @buf_fd:	dma-buf fd, of any exporter.
+ * @info:	filled in on success: exactly @size bytes are written.
+ * @size:	sizeof(*@info) as the caller was compiled; at least
+ *		DMABUFX_FDINFO_SIZE_VER0.
+ *
+ * Return: 0, or -1 with errno: EBADF when @buf_fd is not open; EINVAL when
+ * it is not a dma-buf or @size is too small; or the error reading /proc
+ * (ENOENT without /proc).
+ */
+int dmabufx_fdinfo(int buf_fd, struct dmabufx_fdinfo *info, size_t size);
+
+/**
+ * dmabufx_fdinfo_pid() - describe a dma-buf fd of another process.
  * @pid:	process id, or 0 for the caller.
  * @fd:		fd number in that process.
- * @info:	filled in on success.
+ * @info:	filled in on success: exactly @size bytes are written.
+ * @size:	sizeof(*@info), at least DMABUFX_FDINFO_SIZE_VER0.
  *
  * Return: 0, or -1 with errno: ENOENT when the process or fd does not exist
  * (EBADF for a missing fd of the caller); EACCES when /proc refuses; EINVAL
  * when the fd is not a dma-buf.
  */
-int dmabuf_fdinfo_pid(int pid, int fd, struct dmabuf_fdinfo *info);
+int dmabufx_fdinfo_pid(int pid, int fd, struct dmabufx_fdinfo *info,
+		       size_t size);
 
 /**
- * dmabuf_fdinfo_parse() - parse the text of a /proc/PID/fdinfo/FD file.
+ * dmabufx_fdinfo_parse() - parse the text of a /proc/PID/fdinfo/FD file.
  * @text:	NUL-terminated contents.
- * @info:	filled in on success (missing keys read as 0 or "").
+ * @info:	filled in on success (missing keys read as 0 or ""): exactly
+ *		@size bytes are written.
+ * @size:	sizeof(*@info), at least DMABUFX_FDINFO_SIZE_VER0.
  *
  * Return: 0, or -1 with errno EINVAL when the text has no "exp_name:" line
- * (the file is not a dma-buf) or an argument is NULL.
+ * (the file is not a dma-buf), an argument is NULL or @size is too small.
  */
-int dmabuf_fdinfo_parse(const char *text, struct dmabuf_fdinfo *info);
+int dmabufx_fdinfo_parse(const char *text, struct dmabufx_fdinfo *info,
+			 size_t size);
 
 /**
- * dmabuf_export_sync_file() - the buffer's current fences as a sync_file
+ * dmabufx_export_sync_file() - the buffer's current fences as a sync_file
  * (DMA_BUF_IOCTL_EXPORT_SYNC_FILE).
  * @buf_fd:	dma-buf fd.
  * @access:	DMA_BUF_SYNC_READ: the fences a reader must wait for (the
@@ -321,10 +351,10 @@ int dmabuf_fdinfo_parse(const char *text, struct dmabuf_fdinfo *info);
  * there is nothing to wait for; or -1 with errno: EINVAL for a bad @access;
  * ENOTTY when @buf_fd is not a dma-buf.
  */
-int dmabuf_export_sync_file(int buf_fd, unsigned int access);
+int dmabufx_export_sync_file(int buf_fd, unsigned int access);
 
 /**
- * dmabuf_import_sync_file() - add a sync_file's fence to the buffer
+ * dmabufx_import_sync_file() - add a sync_file's fence to the buffer
  * (DMA_BUF_IOCTL_IMPORT_SYNC_FILE).
  * @buf_fd:	dma-buf fd.
  * @access:	DMA_BUF_SYNC_READ: the fence is a read (later writers wait
@@ -334,10 +364,10 @@ int dmabuf_export_sync_file(int buf_fd, unsigned int access);
  * Return: 0, or -1 with errno: EINVAL for a bad @access or a @sync_fd that
  * is not a sync_file; ENOTTY when @buf_fd is not a dma-buf.
  */
-int dmabuf_import_sync_file(int buf_fd, unsigned int access, int sync_fd);
+int dmabufx_import_sync_file(int buf_fd, unsigned int access, int sync_fd);
 
 /**
- * dmabuf_wait() - wait until the CPU may access a buffer (poll on the fd).
+ * dmabufx_wait() - wait until the CPU may access a buffer (poll on the fd).
  * @buf_fd:	dma-buf fd.
  * @access:	DMA_BUF_SYNC_READ waits for the write fences (POLLIN);
  *		DMA_BUF_SYNC_WRITE or _RW for all fences (POLLOUT).
@@ -349,10 +379,10 @@ int dmabuf_import_sync_file(int buf_fd, unsigned int access, int sync_fd);
  * Return: 0 when the fences signalled, or -1 with errno: ETIMEDOUT when they
  * did not in time; EINVAL for a bad @access; EBADF for a closed fd.
  */
-int dmabuf_wait(int buf_fd, unsigned int access, int timeout_ms);
+int dmabufx_wait(int buf_fd, unsigned int access, int timeout_ms);
 
 #ifdef __cplusplus
 }
 #endif
 
-#endif /* DMABUF_HELPER_H */
+#endif /* DMABUFX_HELPER_H */

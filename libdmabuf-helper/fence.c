@@ -12,7 +12,7 @@ static int valid_access(unsigned int access)
 	return access && !(access & ~DMA_BUF_SYNC_RW);
 }
 
-DMABUF_API int dmabuf_export_sync_file(int buf_fd, unsigned int access)
+DMABUFX_API int dmabufx_export_sync_file(int buf_fd, unsigned int access)
 {
 	struct dma_buf_export_sync_file req = { .flags = access, .fd = -1 };
 
@@ -21,12 +21,12 @@ DMABUF_API int dmabuf_export_sync_file(int buf_fd, unsigned int access)
 		return -1;
 	}
 	/* The kernel creates the sync_file fd with O_CLOEXEC. */
-	if (dmabuf_ioctl(buf_fd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &req) < 0)
+	if (dmabufx_ioctl(buf_fd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &req) < 0)
 		return -1;
 	return req.fd;
 }
 
-DMABUF_API int dmabuf_import_sync_file(int buf_fd, unsigned int access,
+DMABUFX_API int dmabufx_import_sync_file(int buf_fd, unsigned int access,
 				       int sync_fd)
 {
 	struct dma_buf_import_sync_file req = { .flags = access, .fd = sync_fd };
@@ -35,7 +35,7 @@ DMABUF_API int dmabuf_import_sync_file(int buf_fd, unsigned int access,
 		errno = EINVAL;
 		return -1;
 	}
-	return dmabuf_ioctl(buf_fd, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &req);
+	return dmabufx_ioctl(buf_fd, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &req);
 }
 
 static int64_t now_ms(void)
@@ -46,7 +46,7 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-DMABUF_API int dmabuf_wait(int buf_fd, unsigned int access, int timeout_ms)
+DMABUFX_API int dmabufx_wait(int buf_fd, unsigned int access, int timeout_ms)
 {
 	/*
 	 * dma-buf poll: POLLIN once the write fences signalled (safe to

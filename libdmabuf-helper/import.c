@@ -12,7 +12,7 @@
 #include "dmabuf-helper.h"
 #include "internal.h"
 
-DMABUF_API int dmabuf_memfd_create(const char *name, uint64_t len)
+DMABUFX_API int dmabufx_memfd_create(const char *name, uint64_t len)
 {
 	int fd, err;
 
@@ -31,7 +31,7 @@ DMABUF_API int dmabuf_memfd_create(const char *name, uint64_t len)
 	return fd;
 }
 
-int dmabuf__udmabuf_create(int dev_fd, int memfd, uint64_t offset,
+int dmabufx__udmabuf_create(int dev_fd, int memfd, uint64_t offset,
 			   uint64_t len, unsigned int fd_flags)
 {
 	struct udmabuf_create req = {
@@ -42,10 +42,10 @@ int dmabuf__udmabuf_create(int dev_fd, int memfd, uint64_t offset,
 	};
 
 	/* udmabuf returns the new fd as the ioctl's result. */
-	return dmabuf_ioctl(dev_fd, UDMABUF_CREATE, &req);
+	return dmabufx_ioctl(dev_fd, UDMABUF_CREATE, &req);
 }
 
-DMABUF_API int dmabuf_import_memfd_at(const char *dev, int memfd,
+DMABUFX_API int dmabufx_import_memfd_at(const char *dev, int memfd,
 				      uint64_t offset, uint64_t len,
 				      unsigned int fd_flags)
 {
@@ -55,28 +55,28 @@ DMABUF_API int dmabuf_import_memfd_at(const char *dev, int memfd,
 		errno = EINVAL;
 		return -1;
 	}
-	node = dmabuf__open_node(dev);
+	node = dmabufx__open_node(dev);
 	if (node < 0)
 		return -1;
-	buf = dmabuf__udmabuf_create(node, memfd, offset, len, fd_flags);
+	buf = dmabufx__udmabuf_create(node, memfd, offset, len, fd_flags);
 	err = errno;
 	close(node);
 	errno = err;
 	return buf;
 }
 
-DMABUF_API int dmabuf_import_memfd(int memfd, uint64_t offset, uint64_t len,
+DMABUFX_API int dmabufx_import_memfd(int memfd, uint64_t offset, uint64_t len,
 				   unsigned int fd_flags, char *used,
 				   size_t used_len)
 {
 	static const char *const devs[] = {
-		DMABUF_EXPORTER_DEV_CTL, DMABUF_UDMABUF_DEV,
+		DMABUF_EXPORTER_DEV_CTL, DMABUFX_UDMABUF_DEV,
 	};
 	unsigned int i;
 	int buf;
 
 	for (i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
-		buf = dmabuf_import_memfd_at(devs[i], memfd, offset, len,
+		buf = dmabufx_import_memfd_at(devs[i], memfd, offset, len,
 					     fd_flags);
 		if (buf >= 0) {
 			if (used && used_len) {
@@ -84,14 +84,14 @@ DMABUF_API int dmabuf_import_memfd(int memfd, uint64_t offset, uint64_t len,
 			}
 			return buf;
 		}
-		if (!dmabuf__provider_missing(errno))
+		if (!dmabufx__provider_missing(errno))
 			return -1;
 	}
 	errno = ENOENT;
 	return -1;
 }
 
-DMABUF_API int dmabuf_import_user(void *addr, uint64_t len, unsigned int flags,
+DMABUFX_API int dmabufx_import_user(void *addr, uint64_t len, unsigned int flags,
 				  unsigned int fd_flags, const char *name)
 {
 	struct dmabuf_exporter_import_user req = {
@@ -103,10 +103,10 @@ DMABUF_API int dmabuf_import_user(void *addr, uint64_t len, unsigned int flags,
 	};
 	int ctl, ret, err;
 
-	ctl = dmabuf__open_node(DMABUF_EXPORTER_DEV_CTL);
+	ctl = dmabufx__open_node(DMABUF_EXPORTER_DEV_CTL);
 	if (ctl < 0)
 		return -1;
-	ret = dmabuf_ioctl(ctl, DMABUF_EXPORTER_IOCTL_IMPORT_USER, &req);
+	ret = dmabufx_ioctl(ctl, DMABUF_EXPORTER_IOCTL_IMPORT_USER, &req);
 	err = errno;
 	close(ctl);
 	errno = err;

@@ -1,21 +1,32 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Private to libdmabuf-helper. */
-#ifndef DMABUF_HELPER_INTERNAL_H
-#define DMABUF_HELPER_INTERNAL_H
+#ifndef DMABUFX_HELPER_INTERNAL_H
+#define DMABUFX_HELPER_INTERNAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Symbols are hidden by default (-fvisibility=hidden); this exports one. */
-#define DMABUF_API __attribute__((visibility("default")))
+#define DMABUFX_API __attribute__((visibility("default")))
 
 /* Open a device node O_RDWR | O_CLOEXEC; -1 + errno. */
-int dmabuf__open_node(const char *path);
+int dmabufx__open_node(const char *path);
 
 /* Errnos that mean "this provider is not there": try the next one. */
-int dmabuf__provider_missing(int err);
+int dmabufx__provider_missing(int err);
 
 /* UDMABUF_CREATE of [offset, offset + len) of @memfd through @dev_fd. */
-int dmabuf__udmabuf_create(int dev_fd, int memfd, uint64_t offset,
+int dmabufx__udmabuf_create(int dev_fd, int memfd, uint64_t offset,
 			   uint64_t len, unsigned int fd_flags);
+
+/*
+ * Copy the library's struct to the caller's of @dst_size bytes: truncated
+ * when the caller's is older, the unknown tail zeroed when it is newer.
+ */
+int dmabufx__copy_out(void *dst, size_t dst_size, const void *src,
+		      size_t src_size);
+
+/* DMA_BUF_IOCTL_SYNC, retried on EINTR and on EAGAIN (a fence pending). */
+int dmabufx__sync_ioctl(int buf_fd, void *sync);
 
 #endif

@@ -6,26 +6,38 @@
 #include "dmabuf-helper.h"
 #include "internal.h"
 
-DMABUF_API const char *dmabuf_helper_version(void)
+DMABUFX_API const char *dmabufx_version(void)
 {
 	return DMABUF_VERSION;
 }
 
-DMABUF_API int dmabuf_ioctl(int fd, unsigned long request, void *arg)
+DMABUFX_API int dmabufx_ioctl(int fd, unsigned long request, void *arg)
 {
 	int ret;
 
 	/*
-	 * A signal may interrupt a long allocation (EINTR), and a sync may be
-	 * refused while a fence is pending (EAGAIN): both are worth a retry.
+	 * A signal may interrupt a long allocation (EINTR). EAGAIN is not
+	 * retried: on a non-blocking fd of another subsystem (V4L2) it means
+	 * "not now", and retrying would spin.
 	 */
 	do {
 		ret = ioctl(fd, request, arg);
+	} while (ret == -1 && errno == EINTR);
+	return ret;
+}
+
+int dmabufx__sync_ioctl(int buf_fd, void *sync)
+{
+	int ret;
+
+	/* Exporters may refuse a sync with EAGAIN while a fence is pending. */
+	do {
+		ret = ioctl(buf_fd, DMA_BUF_IOCTL_SYNC, sync);
 	} while (ret == -1 && (errno == EINTR || errno == EAGAIN));
 	return ret;
 }
 
-int dmabuf__open_node(const char *path)
+int dmabufx__open_node(const char *path)
 {
 	int fd;
 
@@ -35,7 +47,7 @@ int dmabuf__open_node(const char *path)
 	return fd;
 }
 
-int dmabuf__provider_missing(int err)
+int dmabufx__provider_missing(int err)
 {
 	/*
 	 * ENOENT: no such node. ENODEV/ENXIO: a stale node whose driver is

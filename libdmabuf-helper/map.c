@@ -5,7 +5,7 @@
 #include "dmabuf-helper.h"
 #include "internal.h"
 
-DMABUF_API void *dmabuf_map(int buf_fd, size_t len, int prot)
+DMABUFX_API void *dmabufx_map(int buf_fd, size_t len, int prot)
 {
 	void *addr;
 
@@ -14,7 +14,7 @@ DMABUF_API void *dmabuf_map(int buf_fd, size_t len, int prot)
 	return addr == MAP_FAILED ? NULL : addr;
 }
 
-DMABUF_API int dmabuf_unmap(void *addr, size_t len)
+DMABUFX_API int dmabufx_unmap(void *addr, size_t len)
 {
 	return munmap(addr, len);
 }
@@ -28,15 +28,15 @@ static int dmabuf_sync(int buf_fd, unsigned int access, uint64_t when)
 		return -1;
 	}
 	sync.flags = when | access;
-	return dmabuf_ioctl(buf_fd, DMA_BUF_IOCTL_SYNC, &sync);
+	return dmabufx__sync_ioctl(buf_fd, &sync);
 }
 
-DMABUF_API int dmabuf_sync_begin(int buf_fd, unsigned int access)
+DMABUFX_API int dmabufx_sync_begin(int buf_fd, unsigned int access)
 {
 	return dmabuf_sync(buf_fd, access, DMA_BUF_SYNC_START);
 }
 
-DMABUF_API int dmabuf_sync_end(int buf_fd, unsigned int access)
+DMABUFX_API int dmabufx_sync_end(int buf_fd, unsigned int access)
 {
 	return dmabuf_sync(buf_fd, access, DMA_BUF_SYNC_END);
 }

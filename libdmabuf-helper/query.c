@@ -14,7 +14,7 @@
 #include "dmabuf-helper.h"
 #include "internal.h"
 
-DMABUF_API int dmabuf_set_name(int buf_fd, const char *name)
+DMABUFX_API int dmabufx_set_name(int buf_fd, const char *name)
 {
 	/*
 	 * The kernel copies at most DMA_BUF_NAME_LEN bytes and refuses longer
@@ -25,7 +25,7 @@ DMABUF_API int dmabuf_set_name(int buf_fd, const char *name)
 		errno = EINVAL;
 		return -1;
 	}
-	return dmabuf_ioctl(buf_fd, DMA_BUF_SET_NAME_B, (void *)name);
+	return dmabufx_ioctl(buf_fd, DMA_BUF_SET_NAME_B, (void *)name);
 }
 
 /* Copy a value up to the end of its line, cut to @size with a NUL. */
@@ -48,16 +48,13 @@ static int parse_u64(const char *s, int base, uint64_t *out)
 	return (errno || end == s || (*end && *end != '\n')) ? -1 : 0;
 }
 
-DMABUF_API int dmabuf_fdinfo_parse(const char *text, struct dmabuf_fdinfo *info)
+/* Parse into the library's own struct; the callers copy out the caller's size. */
+static int parse_fdinfo(const char *text, struct dmabufx_fdinfo *info)
 {
 	const char *line, *val;
 	int have_exp = 0;
 	uint64_t v;
 
-	if (!text || !info) {
-		errno = EINVAL;
-		return -1;
-	}
 	memset(info, 0, sizeof(*info));
 	for (line = text; line && *line;
 	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
@@ -90,12 +87,43 @@ DMABUF_API int dmabuf_fdinfo_parse(const char *text, struct dmabuf_fdinfo *info)
 	return 0;
 }
 
-DMABUF_API int dmabuf_fdinfo_pid(int pid, int fd, struct dmabuf_fdinfo *info)
+int dmabufx__copy_out(void *dst, size_t dst_size, const void *src,
+		      size_t src_size)
+{
+	if (dst_size <= src_size) {
+		memcpy(dst, src, dst_size);
+	} else {
+		memcpy(dst, src, src_size);
+		memset((char *)dst + src_size, 0, dst_size - src_size);
+	}
+	return 0;
+}
+
+DMABUFX_API int dmabufx_fdinfo_parse(const char *text,
+				     struct dmabufx_fdinfo *info, size_t size)
+{
+	struct dmabufx_fdinfo fi;
+
+	if (!text || !info || size < DMABUFX_FDINFO_SIZE_VER0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (parse_fdinfo(text, &fi) < 0)
+		return -1;
+	return dmabufx__copy_out(info, size, &fi, sizeof(fi));
+}
+
+DMABUFX_API int dmabufx_fdinfo_pid(int pid, int fd, struct dmabufx_fdinfo *info,
+				   size_t size)
 {
 	char path[64], text[4096];
 	ssize_t n;
 	int f, err;
 
+	if (!info || size < DMABUFX_FDINFO_SIZE_VER0) {
+		errno = EINVAL;
+		return -1;
+	}
 	if (fd < 0) {
 		errno = EBADF;
 		return -1;
@@ -121,10 +149,11 @@ DMABUF_API int dmabuf_fdinfo_pid(int pid, int fd, struct dmabuf_fdinfo *info)
 		return -1;
 	}
 	text[n] = '\0';
-	return dmabuf_fdinfo_parse(text, info);
+	return dmabufx_fdinfo_parse(text, info, size);
 }
 
-DMABUF_API int dmabuf_fdinfo(int buf_fd, struct dmabuf_fdinfo *info)
+DMABUFX_API int dmabufx_fdinfo(int buf_fd, struct dmabufx_fdinfo *info,
+			       size_t size)
 {
-	return dmabuf_fdinfo_pid(0, buf_fd, info);
+	return dmabufx_fdinfo_pid(0, buf_fd, info, size);
 }

@@ -87,7 +87,7 @@ static int file_memfd(const char *path, uint64_t off, uint64_t *len)
 		errno = EINVAL;
 		goto out;
 	}
-	memfd = dmabuf_memfd_create("dmabuf-alloc", page_round(*len));
+	memfd = dmabufx_memfd_create("dmabuf-alloc", page_round(*len));
 	if (memfd < 0)
 		goto out;
 	while (done < *len) {
@@ -136,8 +136,8 @@ int main(int argc, char **argv)
 	enum source src = FROM_KIND;
 	int c, nsrc = 0, target_fd = -1, verbose = 0, buf = -1, memfd;
 	unsigned int access = O_RDWR;
-	char used[DMABUF_PATH_MAX] = "";
-	struct dmabuf_fdinfo fi;
+	char used[DMABUFX_PATH_MAX] = "";
+	struct dmabufx_fdinfo fi;
 	char env[32], hs[32];
 	char *end;
 	void *mem;
@@ -185,20 +185,20 @@ int main(int argc, char **argv)
 
 	switch (src) {
 	case FROM_KIND:
-		buf = dmabuf_alloc(kind, size, access | O_CLOEXEC, used,
+		buf = dmabufx_alloc(kind, size, access | O_CLOEXEC, used,
 				   sizeof(used));
 		break;
 	case FROM_FILE:
 	case FROM_MEMFD:
 		memfd = src == FROM_FILE ? file_memfd(file, offset, &size)
-					 : dmabuf_memfd_create("dmabuf-alloc",
+					 : dmabufx_memfd_create("dmabuf-alloc",
 							       page_round(size));
 		if (memfd < 0) {
 			tool_err(&tool, "%s: %s", src == FROM_FILE ? file : "memfd",
 				 strerror(errno));
 			return 1;
 		}
-		buf = dmabuf_import_memfd(memfd, 0, page_round(size), O_CLOEXEC,
+		buf = dmabufx_import_memfd(memfd, 0, page_round(size), O_CLOEXEC,
 					  used, sizeof(used));
 		close(memfd);
 		break;
@@ -210,7 +210,7 @@ int main(int argc, char **argv)
 			tool_err(&tool, "mmap: %s", strerror(errno));
 			return 1;
 		}
-		buf = dmabuf_import_user(mem, size, DMABUF_EXPORTER_IMPORT_WRITE,
+		buf = dmabufx_import_user(mem, size, DMABUF_EXPORTER_IMPORT_WRITE,
 					 O_RDWR | O_CLOEXEC, NULL);
 		snprintf(used, sizeof(used), "%s", DMABUF_EXPORTER_DEV_CTL);
 		break;
@@ -221,11 +221,11 @@ int main(int argc, char **argv)
 			 "user memory import" : "udmabuf import", strerror(errno));
 		return 1;
 	}
-	if (name && dmabuf_set_name(buf, name) < 0) {
+	if (name && dmabufx_set_name(buf, name) < 0) {
 		tool_err(&tool, "naming the buffer '%s': %s", name, strerror(errno));
 		return 1;
 	}
-	if (dmabuf_fdinfo(buf, &fi) < 0) {
+	if (dmabufx_fdinfo(buf, &fi, sizeof(fi)) < 0) {
 		tool_err(&tool, "fdinfo: %s", strerror(errno));
 		return 1;
 	}

@@ -41,7 +41,7 @@ static struct prov provs[] = {
 	{ "ours-uncached", DMABUF_EXPORTER_DEV_SYSTEM_UNCACHED, P_HEAP, -1, 0 },
 	{ "ours-contig", DMABUF_EXPORTER_DEV_CONTIG, P_HEAP, -1, 0 },
 	{ "heap-system", "/dev/dma_heap/system", P_HEAP, -1, 0 },
-	{ "udmabuf", DMABUF_UDMABUF_DEV, P_UDMABUF, -1, 0 },
+	{ "udmabuf", DMABUFX_UDMABUF_DEV, P_UDMABUF, -1, 0 },
 	{ "anon", NULL, P_ANON, -1, 0 },
 };
 #define NPROVS	((int)(sizeof(provs) / sizeof(provs[0])))
@@ -128,10 +128,10 @@ static int b_alloc(struct prov *p, uint64_t size, struct hbuf *b)
 	b->map = NULL;
 	switch (p->kind) {
 	case P_HEAP:
-		b->fd = dmabuf_heap_alloc(p->node, size, O_RDWR | O_CLOEXEC);
+		b->fd = dmabufx_heap_alloc(p->node, size, O_RDWR | O_CLOEXEC);
 		return b->fd < 0 ? -1 : 0;
 	case P_UDMABUF:
-		memfd = dmabuf_memfd_create("bench", size);
+		memfd = dmabufx_memfd_create("bench", size);
 		if (memfd < 0)
 			return -1;
 		{
@@ -142,7 +142,7 @@ static int b_alloc(struct prov *p, uint64_t size, struct hbuf *b)
 			};
 			int err;
 
-			b->fd = dmabuf_ioctl(p->node, UDMABUF_CREATE, &c);
+			b->fd = dmabufx_ioctl(p->node, UDMABUF_CREATE, &c);
 			err = errno;
 			close(memfd);
 			errno = err;
@@ -175,7 +175,7 @@ static void *b_map(struct hbuf *b)
 	if (b->fd < 0)
 		return b->map;
 	if (!b->map)
-		b->map = dmabuf_map(b->fd, b->size, PROT_READ | PROT_WRITE);
+		b->map = dmabufx_map(b->fd, b->size, PROT_READ | PROT_WRITE);
 	return b->map;
 }
 
@@ -184,7 +184,7 @@ static void b_sync(struct hbuf *b, uint64_t when)
 	struct dma_buf_sync s = { .flags = when | DMA_BUF_SYNC_RW };
 
 	if (b->fd >= 0)
-		dmabuf_ioctl(b->fd, DMA_BUF_IOCTL_SYNC, &s);
+		dmabufx_ioctl(b->fd, DMA_BUF_IOCTL_SYNC, &s);
 }
 
 /* A row of the results: one metric, one value per provider. */
@@ -455,10 +455,10 @@ static double op_sync(struct prov *p, uint64_t size)
 	t0 = now();
 	do {
 		s.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW;
-		if (dmabuf_ioctl(b.fd, DMA_BUF_IOCTL_SYNC, &s) < 0)
+		if (dmabufx_ioctl(b.fd, DMA_BUF_IOCTL_SYNC, &s) < 0)
 			break;
 		s.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW;
-		dmabuf_ioctl(b.fd, DMA_BUF_IOCTL_SYNC, &s);
+		dmabufx_ioctl(b.fd, DMA_BUF_IOCTL_SYNC, &s);
 		n++;
 		t = now() - t0;
 	} while (t < g.min_time);
@@ -486,7 +486,7 @@ static double op_import(struct prov *p, uint64_t size)
 		if (mem == MAP_FAILED)
 			return -1;
 	} else if (p->kind == P_UDMABUF) {
-		memfd = dmabuf_memfd_create("bench", size);
+		memfd = dmabufx_memfd_create("bench", size);
 		if (memfd < 0 || fallocate(memfd, 0, 0, (off_t)size) < 0)
 			return -1;
 	} else {
@@ -496,11 +496,11 @@ static double op_import(struct prov *p, uint64_t size)
 	do {
 		t0 = now();
 		if (mem)
-			fd = dmabuf_import_user(mem, size,
+			fd = dmabufx_import_user(mem, size,
 						DMABUF_EXPORTER_IMPORT_WRITE,
 						O_RDWR | O_CLOEXEC, NULL);
 		else
-			fd = dmabuf_import_memfd_at(p->path, memfd, 0, size,
+			fd = dmabufx_import_memfd_at(p->path, memfd, 0, size,
 						    O_CLOEXEC);
 		if (fd < 0)
 			break;

@@ -86,10 +86,10 @@ static int run(struct demo *d)
 	char path[256];
 
 	snprintf(path, sizeof(path), "%s/%s", DMABUF_EXPORTER_DEV_DIR, d->kind);
-	node = dmabuf_node_open(d->kind);
+	node = dmabufx_node_open(d->kind);
 	if (node < 0)
 		return fail(d, "open", path);
-	if (dmabuf_exporter_info(node, &before) < 0) {
+	if (dmabufx_exporter_info(node, &before, sizeof(before)) < 0) {
 		fail(d, "info", "DMABUF_EXPORTER_IOCTL_INFO");
 		goto out;
 	}
@@ -97,32 +97,32 @@ static int run(struct demo *d)
 	     path, before.api_version,
 	     (uint64_t)before.max_buffer_size >> 20);
 
-	buf = dmabuf_heap_alloc(node, d->size, O_RDWR | O_CLOEXEC);
+	buf = dmabufx_heap_alloc(node, d->size, O_RDWR | O_CLOEXEC);
 	if (buf < 0) {
 		fail(d, "allocate", "DMA_HEAP_IOCTL_ALLOC");
 		goto out;
 	}
-	size = dmabuf_size(buf);
+	size = dmabufx_size(buf);
 	if (size < 0) {
 		fail(d, "allocate", "size");
 		goto out;
 	}
 	step(d, 1, "allocate", "dma-buf fd %d, %" PRId64 " bytes", buf, size);
 
-	map = dmabuf_map(buf, (size_t)size, PROT_READ | PROT_WRITE);
+	map = dmabufx_map(buf, (size_t)size, PROT_READ | PROT_WRITE);
 	if (!map) {
 		fail(d, "map", "mmap");
 		goto out;
 	}
 	step(d, 1, "map", "%" PRId64 " bytes shared at %p", size, (void *)map);
 
-	if (dmabuf_sync_begin(buf, DMA_BUF_SYNC_READ) < 0) {
+	if (dmabufx_sync_begin(buf, DMA_BUF_SYNC_READ) < 0) {
 		fail(d, "zeroed", "DMA_BUF_SYNC_START|READ");
 		goto out;
 	}
 	for (i = 0; i < (uint64_t)size; i++)
 		bad += map[i] != 0;
-	if (dmabuf_sync_end(buf, DMA_BUF_SYNC_READ) < 0) {
+	if (dmabufx_sync_end(buf, DMA_BUF_SYNC_READ) < 0) {
 		fail(d, "zeroed", "DMA_BUF_SYNC_END|READ");
 		goto out;
 	}
@@ -130,25 +130,25 @@ static int run(struct demo *d)
 	if (bad)
 		goto out;
 
-	if (dmabuf_sync_begin(buf, DMA_BUF_SYNC_WRITE) < 0) {
+	if (dmabufx_sync_begin(buf, DMA_BUF_SYNC_WRITE) < 0) {
 		fail(d, "write", "DMA_BUF_SYNC_START|WRITE");
 		goto out;
 	}
 	for (i = 0; i < (uint64_t)size; i++)
 		map[i] = pattern(i);
-	if (dmabuf_sync_end(buf, DMA_BUF_SYNC_WRITE) < 0) {
+	if (dmabufx_sync_end(buf, DMA_BUF_SYNC_WRITE) < 0) {
 		fail(d, "write", "DMA_BUF_SYNC_END|WRITE");
 		goto out;
 	}
 	step(d, 1, "write", "pattern written between SYNC_START|WRITE and SYNC_END|WRITE");
 
-	if (dmabuf_sync_begin(buf, DMA_BUF_SYNC_READ) < 0) {
+	if (dmabufx_sync_begin(buf, DMA_BUF_SYNC_READ) < 0) {
 		fail(d, "verify", "DMA_BUF_SYNC_START|READ");
 		goto out;
 	}
 	for (i = 0; i < (uint64_t)size; i++)
 		bad += map[i] != pattern(i);
-	if (dmabuf_sync_end(buf, DMA_BUF_SYNC_READ) < 0) {
+	if (dmabufx_sync_end(buf, DMA_BUF_SYNC_READ) < 0) {
 		fail(d, "verify", "DMA_BUF_SYNC_END|READ");
 		goto out;
 	}
@@ -156,11 +156,11 @@ static int run(struct demo *d)
 	if (bad)
 		goto out;
 
-	dmabuf_unmap(map, (size_t)size);
+	dmabufx_unmap(map, (size_t)size);
 	map = NULL;
 	close(buf);
 	buf = -1;
-	if (dmabuf_exporter_info(node, &after) < 0) {
+	if (dmabufx_exporter_info(node, &after, sizeof(after)) < 0) {
 		fail(d, "free", "DMABUF_EXPORTER_IOCTL_INFO");
 		goto out;
 	}
@@ -171,7 +171,7 @@ static int run(struct demo *d)
 	ret = after.live_buffers == before.live_buffers ? 0 : -1;
 out:
 	if (map)
-		dmabuf_unmap(map, (size_t)size);
+		dmabufx_unmap(map, (size_t)size);
 	if (buf >= 0)
 		close(buf);
 	close(node);

@@ -121,7 +121,7 @@ static struct holder *find_holder(struct buf *b, int pid)
 static void scan_fds(int pid)
 {
 	char path[64], link[256];
-	struct dmabuf_fdinfo fi;
+	struct dmabufx_fdinfo fi;
 	struct dirent *de;
 	struct buf *b;
 	struct holder *h;
@@ -146,7 +146,7 @@ static void scan_fds(int pid)
 		link[n] = '\0';
 		if (!strstr(link, "dmabuf"))
 			continue;
-		if (dmabuf_fdinfo_pid(pid, fd, &fi) < 0)
+		if (dmabufx_fdinfo_pid(pid, fd, &fi, sizeof(fi)) < 0)
 			continue;
 		b = find_buf(fi.inode, 1);
 		b->size = fi.size;

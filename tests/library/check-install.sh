@@ -26,11 +26,12 @@ need() {
 }
 need "$dest$libdir/libdmabuf-helper.so.0" "$dest$libdir/libdmabuf-helper.so" \
 	"$dest$libdir/libdmabuf-helper.a" "$dest$libdir/pkgconfig/dmabuf-helper.pc" \
-	"$root/include/dmabuf-helper.h" "$root/include/linux/dmabuf_exporter.h"
+	"$root/include/dmabuf-exporter/dmabuf-helper.h" \
+	"$root/include/dmabuf-exporter/linux/dmabuf_exporter.h"
 for t in dmabuf-alloc dmabuf-bench dmabuf-demo dmabuf-info; do
 	need "$root/bin/$t" "$root/share/man/man1/$t.1"
 done
-need "$root/share/man/man3/libdmabuf-helper.3" "$root/share/man/man3/dmabuf_alloc.3"
+need "$root/share/man/man3/libdmabuf-helper.3" "$root/share/man/man3/dmabufx_alloc.3"
 need "$dest/lib/udev/rules.d/60-dmabuf-exporter.rules" \
 	"$dest/lib/modprobe.d/dmabuf-exporter.conf" \
 	"$root/share/doc/dmabuf-exporter/examples/61-dmabuf-exporter-udmabuf.rules" \
@@ -43,6 +44,11 @@ need "$root/src/dmabuf-exporter-$version/dkms.conf" \
 	"$root/src/dmabuf-exporter-$version/VERSION"
 [ -x "$root/sbin/dmabuf-exporter-heap-links" ] ||
 	{ echo "not executable: $root/sbin/dmabuf-exporter-heap-links"; fail=1; }
+# Nothing in includedir/linux: that directory is the kernel headers package's.
+if [ -e "$root/include/linux" ]; then
+	echo "installed into $root/include/linux, which belongs to the kernel headers"
+	fail=1
+fi
 [ $fail -eq 0 ] || exit 1
 
 # The example program of docs/library.md, built as a user would.

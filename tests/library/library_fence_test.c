@@ -71,7 +71,7 @@ FIXTURE_TEARDOWN(fence)
 
 TEST_F(fence, wait_for_writers_blocks_only_on_a_write_fence)
 {
-	int ret = dmabuf_wait(self->vbuf, DMA_BUF_SYNC_READ, 50);
+	int ret = dmabufx_wait(self->vbuf, DMA_BUF_SYNC_READ, 50);
 
 	if (variant->flags & VGEM_FENCE_WRITE) {
 		EXPECT_EQ(-1, ret);
@@ -83,14 +83,14 @@ TEST_F(fence, wait_for_writers_blocks_only_on_a_write_fence)
 
 TEST_F(fence, wait_for_all_blocks_on_any_fence_until_it_signals)
 {
-	EXPECT_EQ(-1, dmabuf_wait(self->vbuf, DMA_BUF_SYNC_WRITE, 50));
+	EXPECT_EQ(-1, dmabufx_wait(self->vbuf, DMA_BUF_SYNC_WRITE, 50));
 	EXPECT_EQ(ETIMEDOUT, errno);
-	EXPECT_EQ(-1, dmabuf_wait(self->vbuf, DMA_BUF_SYNC_RW, 0));
+	EXPECT_EQ(-1, dmabufx_wait(self->vbuf, DMA_BUF_SYNC_RW, 0));
 	EXPECT_EQ(ETIMEDOUT, errno);
 	signal_fence(self);
 	ASSERT_EQ(1, self->signalled);
-	EXPECT_EQ(0, dmabuf_wait(self->vbuf, DMA_BUF_SYNC_WRITE, 5000));
-	EXPECT_EQ(0, dmabuf_wait(self->vbuf, DMA_BUF_SYNC_READ, 0));
+	EXPECT_EQ(0, dmabufx_wait(self->vbuf, DMA_BUF_SYNC_WRITE, 5000));
+	EXPECT_EQ(0, dmabufx_wait(self->vbuf, DMA_BUF_SYNC_READ, 0));
 }
 
 TEST_F(fence, exported_sync_file_carries_the_fence_into_our_buffer)
@@ -100,20 +100,20 @@ TEST_F(fence, exported_sync_file_carries_the_fence_into_our_buffer)
 
 	if (access(DMABUF_EXPORTER_DEV_SYSTEM, F_OK))
 		SKIP(return, "dmabuf_exporter is not loaded");
-	ours = dmabuf_alloc("system", 4096, O_RDWR | O_CLOEXEC, NULL, 0);
+	ours = dmabufx_alloc("system", 4096, O_RDWR | O_CLOEXEC, NULL, 0);
 	ASSERT_LE(0, ours);
-	sf = dmabuf_export_sync_file(self->vbuf, DMA_BUF_SYNC_WRITE);
+	sf = dmabufx_export_sync_file(self->vbuf, DMA_BUF_SYNC_WRITE);
 	ASSERT_LE(0, sf);
 	p.fd = sf;
 	p.events = POLLIN;
 	EXPECT_EQ(0, poll(&p, 1, 0));	/* not signalled yet */
 	/* As a write of ours: readers and writers of ours now wait for it. */
-	ASSERT_EQ(0, dmabuf_import_sync_file(ours, DMA_BUF_SYNC_WRITE, sf));
-	EXPECT_EQ(-1, dmabuf_wait(ours, DMA_BUF_SYNC_READ, 50));
+	ASSERT_EQ(0, dmabufx_import_sync_file(ours, DMA_BUF_SYNC_WRITE, sf));
+	EXPECT_EQ(-1, dmabufx_wait(ours, DMA_BUF_SYNC_READ, 50));
 	EXPECT_EQ(ETIMEDOUT, errno);
 	signal_fence(self);
-	EXPECT_EQ(0, dmabuf_wait(ours, DMA_BUF_SYNC_READ, 5000));
-	EXPECT_EQ(0, dmabuf_wait(ours, DMA_BUF_SYNC_WRITE, 0));
+	EXPECT_EQ(0, dmabufx_wait(ours, DMA_BUF_SYNC_READ, 5000));
+	EXPECT_EQ(0, dmabufx_wait(ours, DMA_BUF_SYNC_WRITE, 0));
 	EXPECT_EQ(1, poll(&p, 1, 0));
 	close(sf);
 	close(ours);
@@ -125,7 +125,7 @@ TEST_F(fence, sync_file_of_readers_only_is_already_signalled_for_a_read_fence)
 	int sf;
 
 	/* Export for READ: only what readers wait for, i.e. the writers. */
-	sf = dmabuf_export_sync_file(self->vbuf, DMA_BUF_SYNC_READ);
+	sf = dmabufx_export_sync_file(self->vbuf, DMA_BUF_SYNC_READ);
 	ASSERT_LE(0, sf);
 	p.fd = sf;
 	p.events = POLLIN;

@@ -36,16 +36,16 @@ static int have(const char *path)
 /* Every byte of a mapping of @fd equals @val (under a read sync). */
 static int all_bytes(int fd, size_t len, uint8_t val)
 {
-	uint8_t *m = dmabuf_map(fd, len, PROT_READ);
+	uint8_t *m = dmabufx_map(fd, len, PROT_READ);
 	size_t i;
 
 	if (!m)
 		return 0;
-	dmabuf_sync_begin(fd, DMA_BUF_SYNC_READ);
+	dmabufx_sync_begin(fd, DMA_BUF_SYNC_READ);
 	for (i = 0; i < len && m[i] == val; i++)
 		;
-	dmabuf_sync_end(fd, DMA_BUF_SYNC_READ);
-	dmabuf_unmap(m, len);
+	dmabufx_sync_end(fd, DMA_BUF_SYNC_READ);
+	dmabufx_unmap(m, len);
 	return i == len;
 }
 
@@ -57,10 +57,10 @@ TEST(node_open_rejects_names_that_leave_the_directory)
 	unsigned int i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		EXPECT_EQ(-1, dmabuf_node_open(bad[i])) TH_LOG("'%s'", bad[i]);
+		EXPECT_EQ(-1, dmabufx_node_open(bad[i])) TH_LOG("'%s'", bad[i]);
 		EXPECT_EQ(EINVAL, errno) TH_LOG("'%s'", bad[i]);
 	}
-	EXPECT_EQ(-1, dmabuf_node_open(NULL));
+	EXPECT_EQ(-1, dmabufx_node_open(NULL));
 	EXPECT_EQ(EINVAL, errno);
 }
 
@@ -70,34 +70,34 @@ TEST(alloc_rejects_bad_provider_length_and_flags_with_einval)
 	unsigned int i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		EXPECT_EQ(-1, dmabuf_alloc(bad[i], 4096, O_RDWR, NULL, 0))
+		EXPECT_EQ(-1, dmabufx_alloc(bad[i], 4096, O_RDWR, NULL, 0))
 			TH_LOG("'%s'", bad[i]);
 		EXPECT_EQ(EINVAL, errno) TH_LOG("'%s'", bad[i]);
 	}
-	EXPECT_EQ(-1, dmabuf_alloc(NULL, 4096, O_RDWR, NULL, 0));
+	EXPECT_EQ(-1, dmabufx_alloc(NULL, 4096, O_RDWR, NULL, 0));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, dmabuf_alloc("system", 0, O_RDWR, NULL, 0));
+	EXPECT_EQ(-1, dmabufx_alloc("system", 0, O_RDWR, NULL, 0));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, dmabuf_alloc("system", 4096, O_RDWR | O_NONBLOCK, NULL, 0));
+	EXPECT_EQ(-1, dmabufx_alloc("system", 4096, O_RDWR | O_NONBLOCK, NULL, 0));
 	EXPECT_EQ(EINVAL, errno);
 }
 
 TEST(alloc_of_a_provider_nobody_has_is_enoent)
 {
-	char used[DMABUF_PATH_MAX] = "untouched";
+	char used[DMABUFX_PATH_MAX] = "untouched";
 
-	EXPECT_EQ(-1, dmabuf_alloc("no-such-heap", 4096, O_RDWR, used,
+	EXPECT_EQ(-1, dmabufx_alloc("no-such-heap", 4096, O_RDWR, used,
 				   sizeof(used)));
 	EXPECT_EQ(ENOENT, errno);
 	EXPECT_STREQ("untouched", used);
-	EXPECT_EQ(-1, dmabuf_alloc("/nonexistent/heap", 4096, O_RDWR, NULL, 0));
+	EXPECT_EQ(-1, dmabufx_alloc("/nonexistent/heap", 4096, O_RDWR, NULL, 0));
 	EXPECT_EQ(ENOENT, errno);
 }
 
 TEST(alloc_from_a_path_that_is_not_a_heap_is_enotty)
 {
 	/* /dev/null opens fine but knows no ioctl: no fallback for paths. */
-	EXPECT_EQ(-1, dmabuf_alloc("/dev/null", 4096, O_RDWR, NULL, 0));
+	EXPECT_EQ(-1, dmabufx_alloc("/dev/null", 4096, O_RDWR, NULL, 0));
 	EXPECT_EQ(ENOTTY, errno);
 }
 
@@ -106,12 +106,12 @@ TEST(sync_rejects_empty_or_unknown_access)
 	int fds[2];
 
 	ASSERT_EQ(0, pipe(fds));
-	EXPECT_EQ(-1, dmabuf_sync_begin(fds[0], 0));
+	EXPECT_EQ(-1, dmabufx_sync_begin(fds[0], 0));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, dmabuf_sync_end(fds[0], 0x4));
+	EXPECT_EQ(-1, dmabufx_sync_end(fds[0], 0x4));
 	EXPECT_EQ(EINVAL, errno);
 	/* A valid request on something that is not a dma-buf: the kernel says. */
-	EXPECT_EQ(-1, dmabuf_sync_begin(fds[0], DMA_BUF_SYNC_READ));
+	EXPECT_EQ(-1, dmabufx_sync_begin(fds[0], DMA_BUF_SYNC_READ));
 	EXPECT_EQ(ENOTTY, errno);
 	close(fds[0]);
 	close(fds[1]);
@@ -122,7 +122,7 @@ TEST(size_of_a_pipe_is_espipe)
 	int fds[2];
 
 	ASSERT_EQ(0, pipe(fds));
-	EXPECT_EQ(-1, dmabuf_size(fds[0]));
+	EXPECT_EQ(-1, dmabufx_size(fds[0]));
 	EXPECT_EQ(ESPIPE, errno);
 	close(fds[0]);
 	close(fds[1]);
@@ -130,12 +130,12 @@ TEST(size_of_a_pipe_is_espipe)
 
 TEST(version_matches_the_project)
 {
-	EXPECT_STREQ(DMABUF_VERSION, dmabuf_helper_version());
+	EXPECT_STREQ(DMABUF_VERSION, dmabufx_version());
 }
 
 TEST(memfd_create_is_cloexec_sized_and_sealed_against_shrinking)
 {
-	int fd = dmabuf_memfd_create("t", 3 * PAGE);
+	int fd = dmabufx_memfd_create("t", 3 * PAGE);
 	struct stat st;
 
 	ASSERT_LE(0, fd);
@@ -153,9 +153,9 @@ TEST(fdinfo_parse_reads_every_field_of_a_dmabuf)
 	static const char text[] =
 		"pos:\t0\nflags:\t02000002\nmnt_id:\t12\nino:\t4242\n"
 		"size:\t8192\ncount:\t3\nexp_name:\tdmabuf_exporter\nname:\tcam 0\n";
-	struct dmabuf_fdinfo fi;
+	struct dmabufx_fdinfo fi;
 
-	ASSERT_EQ(0, dmabuf_fdinfo_parse(text, &fi));
+	ASSERT_EQ(0, dmabufx_fdinfo_parse(text, &fi, sizeof(fi)));
 	EXPECT_EQ(8192, fi.size);
 	EXPECT_EQ(4242, fi.inode);
 	EXPECT_EQ(02000002, fi.flags);
@@ -166,9 +166,9 @@ TEST(fdinfo_parse_reads_every_field_of_a_dmabuf)
 
 TEST(fdinfo_parse_of_an_unnamed_buffer_gives_an_empty_name)
 {
-	struct dmabuf_fdinfo fi;
+	struct dmabufx_fdinfo fi;
 
-	ASSERT_EQ(0, dmabuf_fdinfo_parse("size:\t4096\nexp_name:\tsystem\n", &fi));
+	ASSERT_EQ(0, dmabufx_fdinfo_parse("size:\t4096\nexp_name:\tsystem\n", &fi, sizeof(fi)));
 	EXPECT_STREQ("", fi.name);
 	EXPECT_STREQ("system", fi.exp_name);
 	EXPECT_EQ(4096, fi.size);
@@ -177,36 +177,36 @@ TEST(fdinfo_parse_of_an_unnamed_buffer_gives_an_empty_name)
 TEST(fdinfo_parse_cuts_an_overlong_name_and_keeps_the_nul)
 {
 	char text[256];
-	struct dmabuf_fdinfo fi;
+	struct dmabufx_fdinfo fi;
 
 	snprintf(text, sizeof(text), "exp_name:\tx\nname:\t%080d\n", 0);
-	ASSERT_EQ(0, dmabuf_fdinfo_parse(text, &fi));
+	ASSERT_EQ(0, dmabufx_fdinfo_parse(text, &fi, sizeof(fi)));
 	EXPECT_EQ(sizeof(fi.name) - 1, strlen(fi.name));
 }
 
 TEST(fdinfo_parse_of_text_without_exp_name_is_einval)
 {
-	struct dmabuf_fdinfo fi;
+	struct dmabufx_fdinfo fi;
 
-	EXPECT_EQ(-1, dmabuf_fdinfo_parse("pos:\t0\nflags:\t02\nino:\t7\n", &fi));
+	EXPECT_EQ(-1, dmabufx_fdinfo_parse("pos:\t0\nflags:\t02\nino:\t7\n", &fi, sizeof(fi)));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, dmabuf_fdinfo_parse(NULL, &fi));
+	EXPECT_EQ(-1, dmabufx_fdinfo_parse(NULL, &fi, sizeof(fi)));
 	EXPECT_EQ(EINVAL, errno);
 }
 
 TEST(fdinfo_of_a_pipe_is_einval_and_of_a_closed_fd_ebadf)
 {
-	struct dmabuf_fdinfo fi;
+	struct dmabufx_fdinfo fi;
 	int fds[2];
 
 	ASSERT_EQ(0, pipe(fds));
-	EXPECT_EQ(-1, dmabuf_fdinfo(fds[0], &fi));
+	EXPECT_EQ(-1, dmabufx_fdinfo(fds[0], &fi, sizeof(fi)));
 	EXPECT_EQ(EINVAL, errno);
 	close(fds[0]);
 	close(fds[1]);
-	EXPECT_EQ(-1, dmabuf_fdinfo(fds[0], &fi));
+	EXPECT_EQ(-1, dmabufx_fdinfo(fds[0], &fi, sizeof(fi)));
 	EXPECT_EQ(EBADF, errno);
-	EXPECT_EQ(-1, dmabuf_fdinfo(-1, &fi));
+	EXPECT_EQ(-1, dmabufx_fdinfo(-1, &fi, sizeof(fi)));
 	EXPECT_EQ(EBADF, errno);
 }
 
@@ -218,12 +218,12 @@ TEST(set_name_rejects_null_and_overlong_names)
 	memset(longname, 'a', sizeof(longname) - 1);
 	longname[sizeof(longname) - 1] = '\0';
 	ASSERT_EQ(0, pipe(fds));
-	EXPECT_EQ(-1, dmabuf_set_name(fds[0], NULL));
+	EXPECT_EQ(-1, dmabufx_set_name(fds[0], NULL));
 	EXPECT_EQ(EINVAL, errno);
 	longname[DMA_BUF_NAME_LEN] = '\0';	/* 32 characters: one too many */
-	EXPECT_EQ(-1, dmabuf_set_name(fds[0], longname));
+	EXPECT_EQ(-1, dmabufx_set_name(fds[0], longname));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, dmabuf_set_name(fds[0], "ok"));
+	EXPECT_EQ(-1, dmabufx_set_name(fds[0], "ok"));
 	EXPECT_EQ(ENOTTY, errno);
 	close(fds[0]);
 	close(fds[1]);
@@ -234,13 +234,13 @@ TEST(sync_file_calls_reject_bad_access_and_non_dmabufs)
 	int fds[2];
 
 	ASSERT_EQ(0, pipe(fds));
-	EXPECT_EQ(-1, dmabuf_export_sync_file(fds[0], 0));
+	EXPECT_EQ(-1, dmabufx_export_sync_file(fds[0], 0));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, dmabuf_import_sync_file(fds[0], 8, fds[1]));
+	EXPECT_EQ(-1, dmabufx_import_sync_file(fds[0], 8, fds[1]));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, dmabuf_export_sync_file(fds[0], DMA_BUF_SYNC_READ));
+	EXPECT_EQ(-1, dmabufx_export_sync_file(fds[0], DMA_BUF_SYNC_READ));
 	EXPECT_EQ(ENOTTY, errno);
-	EXPECT_EQ(-1, dmabuf_import_sync_file(fds[0], DMA_BUF_SYNC_WRITE, fds[1]));
+	EXPECT_EQ(-1, dmabufx_import_sync_file(fds[0], DMA_BUF_SYNC_WRITE, fds[1]));
 	EXPECT_EQ(ENOTTY, errno);
 	close(fds[0]);
 	close(fds[1]);
@@ -252,19 +252,19 @@ TEST(wait_times_out_with_etimedout_and_checks_its_arguments)
 
 	/* An empty pipe is never readable: stands in for a pending fence. */
 	ASSERT_EQ(0, pipe(fds));
-	EXPECT_EQ(-1, dmabuf_wait(fds[0], DMA_BUF_SYNC_READ, 20));
+	EXPECT_EQ(-1, dmabufx_wait(fds[0], DMA_BUF_SYNC_READ, 20));
 	EXPECT_EQ(ETIMEDOUT, errno);
-	EXPECT_EQ(-1, dmabuf_wait(fds[0], DMA_BUF_SYNC_READ, 0));
+	EXPECT_EQ(-1, dmabufx_wait(fds[0], DMA_BUF_SYNC_READ, 0));
 	EXPECT_EQ(ETIMEDOUT, errno);
 	ASSERT_EQ(1, write(fds[1], "x", 1));
-	EXPECT_EQ(0, dmabuf_wait(fds[0], DMA_BUF_SYNC_READ, -1));
-	EXPECT_EQ(-1, dmabuf_wait(fds[0], 0, 0));
+	EXPECT_EQ(0, dmabufx_wait(fds[0], DMA_BUF_SYNC_READ, -1));
+	EXPECT_EQ(-1, dmabufx_wait(fds[0], 0, 0));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, dmabuf_wait(-1, DMA_BUF_SYNC_READ, 0));
+	EXPECT_EQ(-1, dmabufx_wait(-1, DMA_BUF_SYNC_READ, 0));
 	EXPECT_EQ(EBADF, errno);
 	close(fds[0]);
 	close(fds[1]);
-	EXPECT_EQ(-1, dmabuf_wait(fds[0], DMA_BUF_SYNC_READ, 0));
+	EXPECT_EQ(-1, dmabufx_wait(fds[0], DMA_BUF_SYNC_READ, 0));
 	EXPECT_EQ(EBADF, errno);
 }
 
@@ -286,7 +286,7 @@ TEST(wait_keeps_its_deadline_across_signals)
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
 	ASSERT_EQ(0, setitimer(ITIMER_REAL, &tick, NULL));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	EXPECT_EQ(-1, dmabuf_wait(fds[0], DMA_BUF_SYNC_READ, 100));
+	EXPECT_EQ(-1, dmabufx_wait(fds[0], DMA_BUF_SYNC_READ, 100));
 	EXPECT_EQ(ETIMEDOUT, errno);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	setitimer(ITIMER_REAL, &off, NULL);
@@ -299,14 +299,14 @@ TEST(wait_keeps_its_deadline_across_signals)
 
 TEST(import_memfd_at_a_missing_node_is_enoent_and_at_a_non_udmabuf_enotty)
 {
-	int memfd = dmabuf_memfd_create("t", PAGE);
+	int memfd = dmabufx_memfd_create("t", PAGE);
 
 	ASSERT_LE(0, memfd);
-	EXPECT_EQ(-1, dmabuf_import_memfd_at("/nonexistent", memfd, 0, PAGE, 0));
+	EXPECT_EQ(-1, dmabufx_import_memfd_at("/nonexistent", memfd, 0, PAGE, 0));
 	EXPECT_EQ(ENOENT, errno);
-	EXPECT_EQ(-1, dmabuf_import_memfd_at("/dev/null", memfd, 0, PAGE, 0));
+	EXPECT_EQ(-1, dmabufx_import_memfd_at("/dev/null", memfd, 0, PAGE, 0));
 	EXPECT_EQ(ENOTTY, errno);
-	EXPECT_EQ(-1, dmabuf_import_memfd_at(NULL, memfd, 0, PAGE, 0));
+	EXPECT_EQ(-1, dmabufx_import_memfd_at(NULL, memfd, 0, PAGE, 0));
 	EXPECT_EQ(EINVAL, errno);
 	close(memfd);
 }
@@ -321,27 +321,27 @@ TEST(alloc_map_sync_round_trip_through_the_library)
 
 	if (!have_module())
 		SKIP(return, "dmabuf_exporter is not loaded");
-	node = dmabuf_node_open("system");
+	node = dmabufx_node_open("system");
 	ASSERT_LE(0, node);
-	ASSERT_EQ(0, dmabuf_exporter_info(node, &info));
+	ASSERT_EQ(0, dmabufx_exporter_info(node, &info, sizeof(info)));
 	EXPECT_EQ(DMABUF_EXPORTER_API_VERSION, info.api_version);
 
-	buf = dmabuf_heap_alloc(node, 5000, O_RDWR | O_CLOEXEC);
+	buf = dmabufx_heap_alloc(node, 5000, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, buf);
-	EXPECT_EQ(8192, dmabuf_size(buf));
-	map = dmabuf_map(buf, 8192, PROT_READ | PROT_WRITE);
+	EXPECT_EQ(8192, dmabufx_size(buf));
+	map = dmabufx_map(buf, 8192, PROT_READ | PROT_WRITE);
 	ASSERT_NE(NULL, map);
-	ASSERT_EQ(0, dmabuf_sync_begin(buf, DMA_BUF_SYNC_WRITE));
+	ASSERT_EQ(0, dmabufx_sync_begin(buf, DMA_BUF_SYNC_WRITE));
 	for (i = 0; i < 8192; i++)
 		map[i] = (uint8_t)i;
-	ASSERT_EQ(0, dmabuf_sync_end(buf, DMA_BUF_SYNC_WRITE));
-	ASSERT_EQ(0, dmabuf_sync_begin(buf, DMA_BUF_SYNC_READ));
+	ASSERT_EQ(0, dmabufx_sync_end(buf, DMA_BUF_SYNC_WRITE));
+	ASSERT_EQ(0, dmabufx_sync_begin(buf, DMA_BUF_SYNC_READ));
 	for (i = 0; i < 8192; i++)
 		if (map[i] != (uint8_t)i)
 			break;
 	EXPECT_EQ(8192, i);
-	ASSERT_EQ(0, dmabuf_sync_end(buf, DMA_BUF_SYNC_READ));
-	EXPECT_EQ(0, dmabuf_unmap(map, 8192));
+	ASSERT_EQ(0, dmabufx_sync_end(buf, DMA_BUF_SYNC_READ));
+	EXPECT_EQ(0, dmabufx_unmap(map, 8192));
 	close(buf);
 	close(node);
 }
@@ -352,11 +352,11 @@ TEST(alloc_errors_come_back_as_errno)
 
 	if (!have_module())
 		SKIP(return, "dmabuf_exporter is not loaded");
-	node = dmabuf_node_open("system");
+	node = dmabufx_node_open("system");
 	ASSERT_LE(0, node);
-	EXPECT_EQ(-1, dmabuf_heap_alloc(node, 0, O_RDWR));
+	EXPECT_EQ(-1, dmabufx_heap_alloc(node, 0, O_RDWR));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, dmabuf_heap_alloc(node, 4096, O_NONBLOCK));
+	EXPECT_EQ(-1, dmabufx_heap_alloc(node, 4096, O_NONBLOCK));
 	EXPECT_EQ(EINVAL, errno);
 	close(node);
 }
@@ -365,28 +365,28 @@ TEST(node_open_of_a_missing_kind_is_enoent)
 {
 	if (!have_module())
 		SKIP(return, "dmabuf_exporter is not loaded");
-	EXPECT_EQ(-1, dmabuf_node_open("no-such-kind"));
+	EXPECT_EQ(-1, dmabufx_node_open("no-such-kind"));
 	EXPECT_EQ(ENOENT, errno);
 }
 
 TEST(alloc_by_kind_uses_our_node_first)
 {
 	static const char *const kinds[] = { "system", "system-uncached", "contig" };
-	char used[DMABUF_PATH_MAX], want[DMABUF_PATH_MAX];
-	struct dmabuf_fdinfo fi;
+	char used[DMABUFX_PATH_MAX], want[DMABUFX_PATH_MAX];
+	struct dmabufx_fdinfo fi;
 	unsigned int i;
 	int buf;
 
 	if (!have_module())
 		SKIP(return, "dmabuf_exporter is not loaded");
 	for (i = 0; i < 3; i++) {
-		buf = dmabuf_alloc(kinds[i], 3 * PAGE, O_RDWR | O_CLOEXEC,
+		buf = dmabufx_alloc(kinds[i], 3 * PAGE, O_RDWR | O_CLOEXEC,
 				   used, sizeof(used));
 		ASSERT_LE(0, buf) TH_LOG("%s: %s", kinds[i], strerror(errno));
 		snprintf(want, sizeof(want), "%s/%s", DMABUF_EXPORTER_DEV_DIR, kinds[i]);
 		EXPECT_STREQ(want, used);
 		EXPECT_EQ(FD_CLOEXEC, fcntl(buf, F_GETFD) & FD_CLOEXEC);
-		ASSERT_EQ(0, dmabuf_fdinfo(buf, &fi));
+		ASSERT_EQ(0, dmabufx_fdinfo(buf, &fi, sizeof(fi)));
 		EXPECT_STREQ("dmabuf_exporter", fi.exp_name);
 		EXPECT_EQ(3 * PAGE, fi.size);
 		close(buf);
@@ -400,29 +400,29 @@ TEST(alloc_errors_of_our_node_are_not_hidden_by_a_fallback)
 
 	if (!have_module())
 		SKIP(return, "dmabuf_exporter is not loaded");
-	node = dmabuf_node_open("system");
+	node = dmabufx_node_open("system");
 	ASSERT_LE(0, node);
-	ASSERT_EQ(0, dmabuf_exporter_info(node, &info));
+	ASSERT_EQ(0, dmabufx_exporter_info(node, &info, sizeof(info)));
 	close(node);
 	/* Over the module's limit: ENOMEM, not a buffer from another heap. */
-	EXPECT_EQ(-1, dmabuf_alloc("system", info.max_buffer_size + PAGE,
+	EXPECT_EQ(-1, dmabufx_alloc("system", info.max_buffer_size + PAGE,
 				   O_RDWR, NULL, 0));
 	EXPECT_EQ(ENOMEM, errno);
 }
 
 TEST(alloc_from_a_dma_heap_path_uses_that_heap)
 {
-	char used[DMABUF_PATH_MAX];
-	struct dmabuf_fdinfo fi;
+	char used[DMABUFX_PATH_MAX];
+	struct dmabufx_fdinfo fi;
 	int buf;
 
 	if (!have("/dev/dma_heap/system"))
 		SKIP(return, "no /dev/dma_heap/system in this kernel");
-	buf = dmabuf_alloc("/dev/dma_heap/system", PAGE, O_RDWR | O_CLOEXEC,
+	buf = dmabufx_alloc("/dev/dma_heap/system", PAGE, O_RDWR | O_CLOEXEC,
 			   used, sizeof(used));
 	ASSERT_LE(0, buf);
 	EXPECT_STREQ("/dev/dma_heap/system", used);
-	ASSERT_EQ(0, dmabuf_fdinfo(buf, &fi));
+	ASSERT_EQ(0, dmabufx_fdinfo(buf, &fi, sizeof(fi)));
 	EXPECT_STREQ("system", fi.exp_name);
 	EXPECT_TRUE(all_bytes(buf, PAGE, 0));
 	close(buf);
@@ -463,37 +463,37 @@ static int private_mounts(void)
 
 TEST(alloc_system_falls_back_to_the_kernel_heap_without_our_nodes)
 {
-	char used[DMABUF_PATH_MAX];
+	char used[DMABUFX_PATH_MAX];
 	int buf;
 
 	if (!have_module() || !have("/dev/dma_heap/system"))
 		SKIP(return, "needs our nodes and /dev/dma_heap/system (6.12)");
 	ASSERT_EQ(0, private_mounts());
 	ASSERT_EQ(0, hide(DMABUF_EXPORTER_DEV_DIR, 0));
-	buf = dmabuf_alloc("system", PAGE, O_RDWR | O_CLOEXEC, used, sizeof(used));
+	buf = dmabufx_alloc("system", PAGE, O_RDWR | O_CLOEXEC, used, sizeof(used));
 	ASSERT_LE(0, buf);
 	EXPECT_STREQ("/dev/dma_heap/system", used);
 	close(buf);
 	/* Only "system" has a stand-in; other kinds are just missing. */
-	EXPECT_EQ(-1, dmabuf_alloc("contig", PAGE, O_RDWR, NULL, 0));
+	EXPECT_EQ(-1, dmabufx_alloc("contig", PAGE, O_RDWR, NULL, 0));
 	EXPECT_EQ(ENOENT, errno);
 }
 
 static void check_udmabuf_fallback(struct __test_metadata *_metadata,
 				   const char *want)
 {
-	char used[DMABUF_PATH_MAX];
-	struct dmabuf_fdinfo fi;
+	char used[DMABUFX_PATH_MAX];
+	struct dmabufx_fdinfo fi;
 	int buf;
 
-	buf = dmabuf_alloc("system", 5000, O_RDWR | O_CLOEXEC, used, sizeof(used));
+	buf = dmabufx_alloc("system", 5000, O_RDWR | O_CLOEXEC, used, sizeof(used));
 	if (buf < 0 && errno == ENOTTY)
 		SKIP(return, "%s: UDMABUF_CREATE not implemented (ENOTTY)", want);
 	ASSERT_LE(0, buf) TH_LOG("%s", strerror(errno));
 	EXPECT_STREQ(want, used);
-	EXPECT_EQ(2 * PAGE, (uint64_t)dmabuf_size(buf));
+	EXPECT_EQ(2 * PAGE, (uint64_t)dmabufx_size(buf));
 	EXPECT_EQ(FD_CLOEXEC, fcntl(buf, F_GETFD) & FD_CLOEXEC);
-	ASSERT_EQ(0, dmabuf_fdinfo(buf, &fi));
+	ASSERT_EQ(0, dmabufx_fdinfo(buf, &fi, sizeof(fi)));
 	EXPECT_TRUE(all_bytes(buf, 2 * PAGE, 0));
 	close(buf);
 }
@@ -511,21 +511,21 @@ TEST(alloc_system_falls_back_to_udmabuf_on_our_ctl_node)
 
 TEST(alloc_system_falls_back_to_dev_udmabuf_last)
 {
-	if (!have(DMABUF_UDMABUF_DEV))
+	if (!have(DMABUFX_UDMABUF_DEV))
 		SKIP(return, "no /dev/udmabuf in this kernel");
 	ASSERT_EQ(0, private_mounts());
 	if (have(DMABUF_EXPORTER_DEV_DIR))
 		ASSERT_EQ(0, hide(DMABUF_EXPORTER_DEV_DIR, 0));
 	if (have("/dev/dma_heap"))
 		ASSERT_EQ(0, mount("none", "/dev/dma_heap", "tmpfs", 0, NULL));
-	check_udmabuf_fallback(_metadata, DMABUF_UDMABUF_DEV);
+	check_udmabuf_fallback(_metadata, DMABUFX_UDMABUF_DEV);
 }
 
 TEST(alloc_with_no_provider_at_all_is_enoent)
 {
 	ASSERT_EQ(0, private_mounts()) TH_LOG("needs root: %s", strerror(errno));
 	ASSERT_EQ(0, mount("none", "/dev", "tmpfs", 0, NULL));
-	EXPECT_EQ(-1, dmabuf_alloc("system", PAGE, O_RDWR, NULL, 0));
+	EXPECT_EQ(-1, dmabufx_alloc("system", PAGE, O_RDWR, NULL, 0));
 	EXPECT_EQ(ENOENT, errno);
 }
 
@@ -536,13 +536,13 @@ static void check_memfd_import(struct __test_metadata *_metadata,
 	int memfd, buf;
 	uint8_t *m;
 
-	memfd = dmabuf_memfd_create("t", 4 * PAGE);
+	memfd = dmabufx_memfd_create("t", 4 * PAGE);
 	ASSERT_LE(0, memfd);
 	m = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
 	ASSERT_NE(MAP_FAILED, m);
 	memset(m, 0x5a, 4 * PAGE);
-	buf = dev ? dmabuf_import_memfd_at(dev, memfd, PAGE, 2 * PAGE, O_CLOEXEC)
-		  : dmabuf_import_memfd(memfd, PAGE, 2 * PAGE, O_CLOEXEC, NULL, 0);
+	buf = dev ? dmabufx_import_memfd_at(dev, memfd, PAGE, 2 * PAGE, O_CLOEXEC)
+		  : dmabufx_import_memfd(memfd, PAGE, 2 * PAGE, O_CLOEXEC, NULL, 0);
 	if (buf < 0 && errno == ENOTTY) {
 		munmap(m, 4 * PAGE);
 		close(memfd);
@@ -550,15 +550,15 @@ static void check_memfd_import(struct __test_metadata *_metadata,
 		     dev ? dev : "ctl");
 	}
 	ASSERT_LE(0, buf) TH_LOG("%s", strerror(errno));
-	EXPECT_EQ(2 * PAGE, (uint64_t)dmabuf_size(buf));
+	EXPECT_EQ(2 * PAGE, (uint64_t)dmabufx_size(buf));
 	EXPECT_EQ(FD_CLOEXEC, fcntl(buf, F_GETFD) & FD_CLOEXEC);
 	close(memfd);	/* the dma-buf keeps the pages */
 	EXPECT_TRUE(all_bytes(buf, 2 * PAGE, 0x5a));
 	/* Unaligned offset: udmabuf's EINVAL comes back unchanged. */
-	memfd = dmabuf_memfd_create("t", 4 * PAGE);
+	memfd = dmabufx_memfd_create("t", 4 * PAGE);
 	ASSERT_LE(0, memfd);
-	EXPECT_EQ(-1, dev ? dmabuf_import_memfd_at(dev, memfd, 1, PAGE, 0)
-			  : dmabuf_import_memfd(memfd, 1, PAGE, 0, NULL, 0));
+	EXPECT_EQ(-1, dev ? dmabufx_import_memfd_at(dev, memfd, 1, PAGE, 0)
+			  : dmabufx_import_memfd(memfd, 1, PAGE, 0, NULL, 0));
 	EXPECT_EQ(EINVAL, errno);
 	close(memfd);
 	munmap(m, 4 * PAGE);
@@ -574,25 +574,25 @@ TEST(import_memfd_through_our_ctl_node_shares_the_pages)
 
 TEST(import_memfd_through_dev_udmabuf_shares_the_pages)
 {
-	if (!have(DMABUF_UDMABUF_DEV))
+	if (!have(DMABUFX_UDMABUF_DEV))
 		SKIP(return, "no /dev/udmabuf in this kernel");
-	check_memfd_import(_metadata, DMABUF_UDMABUF_DEV);
+	check_memfd_import(_metadata, DMABUFX_UDMABUF_DEV);
 }
 
 TEST(import_memfd_reports_the_node_it_used)
 {
-	char used[DMABUF_PATH_MAX] = "";
+	char used[DMABUFX_PATH_MAX] = "";
 	int memfd, buf;
 
-	if (!have_module() && !have(DMABUF_UDMABUF_DEV))
+	if (!have_module() && !have(DMABUFX_UDMABUF_DEV))
 		SKIP(return, "neither our ctl node nor /dev/udmabuf");
-	memfd = dmabuf_memfd_create("t", PAGE);
+	memfd = dmabufx_memfd_create("t", PAGE);
 	ASSERT_LE(0, memfd);
-	buf = dmabuf_import_memfd(memfd, 0, PAGE, O_CLOEXEC, used, sizeof(used));
+	buf = dmabufx_import_memfd(memfd, 0, PAGE, O_CLOEXEC, used, sizeof(used));
 	if (buf < 0 && errno == ENOTTY)
 		SKIP(return, "UDMABUF_CREATE not implemented (ENOTTY)");
 	ASSERT_LE(0, buf);
-	EXPECT_STREQ(have_module() ? DMABUF_EXPORTER_DEV_CTL : DMABUF_UDMABUF_DEV,
+	EXPECT_STREQ(have_module() ? DMABUF_EXPORTER_DEV_CTL : DMABUFX_UDMABUF_DEV,
 		     used);
 	close(buf);
 	close(memfd);
@@ -609,7 +609,7 @@ TEST(import_user_exports_the_callers_pages)
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, mem);
 	memset(mem, 0xa5, 2 * PAGE);
-	buf = dmabuf_import_user(mem, 2 * PAGE, DMABUF_EXPORTER_IMPORT_WRITE,
+	buf = dmabufx_import_user(mem, 2 * PAGE, DMABUF_EXPORTER_IMPORT_WRITE,
 				 O_RDWR | O_CLOEXEC, "user");
 	if (buf < 0 && errno == ENOTTY) {
 		munmap(mem, 2 * PAGE);
@@ -633,7 +633,7 @@ TEST(import_user_of_an_unaligned_address_is_einval)
 	mem = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, mem);
-	buf = dmabuf_import_user(mem + 1, PAGE, DMABUF_EXPORTER_IMPORT_WRITE,
+	buf = dmabufx_import_user(mem + 1, PAGE, DMABUF_EXPORTER_IMPORT_WRITE,
 				 O_RDWR, NULL);
 	if (buf < 0 && errno == ENOTTY) {
 		munmap(mem, 2 * PAGE);
@@ -646,19 +646,19 @@ TEST(import_user_of_an_unaligned_address_is_einval)
 
 TEST(alloc_named_and_set_name_show_in_fdinfo)
 {
-	struct dmabuf_fdinfo fi;
+	struct dmabufx_fdinfo fi;
 	struct stat st;
 	int buf;
 
 	if (!have_module())
 		SKIP(return, "dmabuf_exporter is not loaded");
-	buf = dmabuf_alloc_named(DMABUF_EXPORTER_KIND_SYSTEM, PAGE,
+	buf = dmabufx_alloc_named(DMABUF_EXPORTER_KIND_SYSTEM, PAGE,
 				 O_RDWR | O_CLOEXEC, "first");
 	ASSERT_LE(0, buf);
-	ASSERT_EQ(0, dmabuf_fdinfo(buf, &fi));
+	ASSERT_EQ(0, dmabufx_fdinfo(buf, &fi, sizeof(fi)));
 	EXPECT_STREQ("first", fi.name);
-	ASSERT_EQ(0, dmabuf_set_name(buf, "second name"));
-	ASSERT_EQ(0, dmabuf_fdinfo_pid(getpid(), buf, &fi));
+	ASSERT_EQ(0, dmabufx_set_name(buf, "second name"));
+	ASSERT_EQ(0, dmabufx_fdinfo_pid(getpid(), buf, &fi, sizeof(fi)));
 	EXPECT_STREQ("second name", fi.name);
 	EXPECT_STREQ("dmabuf_exporter", fi.exp_name);
 	EXPECT_EQ(PAGE, fi.size);
@@ -672,23 +672,23 @@ TEST(alloc_named_of_an_unknown_kind_is_einval)
 {
 	if (!have_module())
 		SKIP(return, "dmabuf_exporter is not loaded");
-	EXPECT_EQ(-1, dmabuf_alloc_named(DMABUF_EXPORTER_KIND_COUNT, PAGE, O_RDWR, NULL));
+	EXPECT_EQ(-1, dmabufx_alloc_named(DMABUF_EXPORTER_KIND_COUNT, PAGE, O_RDWR, NULL));
 	EXPECT_EQ(EINVAL, errno);
 }
 
 TEST(fdinfo_of_another_process_and_of_a_missing_pid)
 {
-	struct dmabuf_fdinfo fi;
+	struct dmabufx_fdinfo fi;
 	int buf;
 
 	if (!have_module())
 		SKIP(return, "dmabuf_exporter is not loaded");
-	buf = dmabuf_alloc("system", PAGE, O_RDWR | O_CLOEXEC, NULL, 0);
+	buf = dmabufx_alloc("system", PAGE, O_RDWR | O_CLOEXEC, NULL, 0);
 	ASSERT_LE(0, buf);
 	/* The parent (the harness) does not have our fd: ENOENT. */
-	EXPECT_EQ(-1, dmabuf_fdinfo_pid(getppid(), 1000, &fi));
+	EXPECT_EQ(-1, dmabufx_fdinfo_pid(getppid(), 1000, &fi, sizeof(fi)));
 	EXPECT_EQ(ENOENT, errno);
-	EXPECT_EQ(-1, dmabuf_fdinfo_pid(0x7ffffff0, 0, &fi));
+	EXPECT_EQ(-1, dmabufx_fdinfo_pid(0x7ffffff0, 0, &fi, sizeof(fi)));
 	EXPECT_EQ(ENOENT, errno);
 	close(buf);
 }
@@ -700,19 +700,19 @@ TEST(sync_file_of_an_idle_buffer_is_signalled_and_imports_back)
 
 	if (!have_module())
 		SKIP(return, "dmabuf_exporter is not loaded");
-	buf = dmabuf_alloc("system", PAGE, O_RDWR | O_CLOEXEC, NULL, 0);
+	buf = dmabufx_alloc("system", PAGE, O_RDWR | O_CLOEXEC, NULL, 0);
 	ASSERT_LE(0, buf);
-	sf = dmabuf_export_sync_file(buf, DMA_BUF_SYNC_RW);
+	sf = dmabufx_export_sync_file(buf, DMA_BUF_SYNC_RW);
 	ASSERT_LE(0, sf);
 	EXPECT_EQ(FD_CLOEXEC, fcntl(sf, F_GETFD) & FD_CLOEXEC);
 	p.fd = sf;
 	p.events = POLLIN;
 	EXPECT_EQ(1, poll(&p, 1, 0));
-	EXPECT_EQ(0, dmabuf_import_sync_file(buf, DMA_BUF_SYNC_WRITE, sf));
-	EXPECT_EQ(0, dmabuf_wait(buf, DMA_BUF_SYNC_WRITE, 0));
-	EXPECT_EQ(0, dmabuf_wait(buf, DMA_BUF_SYNC_READ, 0));
+	EXPECT_EQ(0, dmabufx_import_sync_file(buf, DMA_BUF_SYNC_WRITE, sf));
+	EXPECT_EQ(0, dmabufx_wait(buf, DMA_BUF_SYNC_WRITE, 0));
+	EXPECT_EQ(0, dmabufx_wait(buf, DMA_BUF_SYNC_READ, 0));
 	/* A sync_file is needed, not any fd. */
-	EXPECT_EQ(-1, dmabuf_import_sync_file(buf, DMA_BUF_SYNC_WRITE, buf));
+	EXPECT_EQ(-1, dmabufx_import_sync_file(buf, DMA_BUF_SYNC_WRITE, buf));
 	EXPECT_EQ(EINVAL, errno);
 	close(sf);
 	close(buf);

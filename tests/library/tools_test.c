@@ -237,17 +237,17 @@ TEST(info_lists_buffers_of_every_exporter_held_by_fd_or_mapping)
 
 	if (!have_module())
 		SKIP(return, "dmabuf_exporter is not loaded");
-	byfd = dmabuf_alloc("system", 8192, O_RDWR | O_CLOEXEC, NULL, 0);
+	byfd = dmabufx_alloc("system", 8192, O_RDWR | O_CLOEXEC, NULL, 0);
 	ASSERT_LE(0, byfd);
-	ASSERT_EQ(0, dmabuf_set_name(byfd, "by-fd"));
-	mapped = dmabuf_alloc("system-uncached", 3 * 4096, O_RDWR | O_CLOEXEC, NULL, 0);
+	ASSERT_EQ(0, dmabufx_set_name(byfd, "by-fd"));
+	mapped = dmabufx_alloc("system-uncached", 3 * 4096, O_RDWR | O_CLOEXEC, NULL, 0);
 	ASSERT_LE(0, mapped);
-	ASSERT_EQ(0, dmabuf_set_name(mapped, "by-map"));
-	m = dmabuf_map(mapped, 3 * 4096, PROT_READ);
+	ASSERT_EQ(0, dmabufx_set_name(mapped, "by-map"));
+	m = dmabufx_map(mapped, 3 * 4096, PROT_READ);
 	ASSERT_NE(NULL, m);
 	close(mapped);
 	if (!access("/dev/dma_heap/system", F_OK)) {
-		heap = dmabuf_alloc("/dev/dma_heap/system", 4096, O_RDWR | O_CLOEXEC, NULL, 0);
+		heap = dmabufx_alloc("/dev/dma_heap/system", 4096, O_RDWR | O_CLOEXEC, NULL, 0);
 		ASSERT_LE(0, heap);
 	}
 	drm = vgem_open();
