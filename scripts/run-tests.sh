@@ -4,8 +4,11 @@
 # The test command of the README and of CI: install what is missing, build
 # everything, run the whole suite (every test program in a QEMU guest of every
 # kernel of scripts/kernels/kernels.conf, plus the harness self-tests,
-# checkpatch, DKMS and the kselftest target), and end with one line
-# "N passed, N failed" counting the subtests of all kernels.
+# checkpatch, DKMS, the kselftest target, and the host tests, among them a
+# scratch userspace-only build, -Dmodule=false -Dtests=false, where no
+# kernel, linux-source or libdrm can be seen: tests/library/
+# check-userspace-build.sh), and end with one line "N passed, N failed"
+# counting the subtests of all kernels.
 #
 # The kernels of this machine's architecture are tested from the native build
 # (build/); those of another architecture (arm64 on an x86-64 machine) from a

@@ -44,10 +44,14 @@ int tool_parse_size(const char *s, uint64_t *out)
 	unsigned long long v;
 	char *end;
 
-	if (!s || *s == '-')
+	/*
+	 * Decimal digits only: "010" is ten (never octal), "0x10" is junk,
+	 * and strtoull's leading blanks, sign and base prefixes are refused.
+	 */
+	if (!s || *s < '0' || *s > '9')
 		return -1;
 	errno = 0;
-	v = strtoull(s, &end, 0);
+	v = strtoull(s, &end, 10);
 	if (errno || end == s)
 		return -1;
 	switch (*end) {

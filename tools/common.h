@@ -40,7 +40,11 @@ void tool_common_option(struct tool *t, int c);
 void tool_err(const struct tool *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* "4096", "4K", "1M", "2G" (binary units); -1 on junk or overflow. */
+/*
+ * "4096", "4K", "1M", "2G" (binary units; "KiB", "KB" too): decimal digits
+ * ("010" is 10) and an optional suffix; -1 on anything else ("0x10", "-1",
+ * " 1", "") or overflow.
+ */
 int tool_parse_size(const char *s, uint64_t *out);
 
 /* Human size: "4 KiB", "1.5 MiB". Returns @buf. */

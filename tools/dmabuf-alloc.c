@@ -39,13 +39,15 @@ static void usage(FILE *out)
 		"  -u, --user            fresh anonymous memory, pinned and exported by\n"
 		"                        DMABUF_EXPORTER_IOCTL_IMPORT_USER\n"
 		"\n"
-		"  -s, --size=BYTES      buffer size, suffixes K, M, G (default: 1M;\n"
-		"                        with --file: the rest of the file)\n"
+		"  -s, --size=BYTES      buffer size in bytes (decimal), suffixes K, M,\n"
+		"                        G (default: 1M; with --file: the rest of the\n"
+		"                        file)\n"
 		"  -o, --offset=BYTES    with --file: where to start reading\n"
 		"  -n, --name=NAME       name the buffer (DMA_BUF_SET_NAME, under 32 chars)\n"
 		"  -r, --read-only       open the dma-buf O_RDONLY (kind allocations)\n"
 		"  -F, --fd=N            give COMMAND the buffer as fd N\n"
-		"  -v, --verbose         with COMMAND: describe the buffer on stderr first\n"
+		"  -v, --verbose         with COMMAND: describe the buffer first, on\n"
+		"                        stderr (with --json: on stdout, like all JSON)\n"
 		TOOL_COMMON_HELP
 		"\n"
 		"Examples:\n"
@@ -231,7 +233,8 @@ int main(int argc, char **argv)
 	}
 
 	if (optind == argc || verbose) {
-		FILE *out = optind == argc ? stdout : stderr;
+		/* JSON always goes to stdout; human text with a COMMAND to stderr. */
+		FILE *out = optind == argc || tool.json ? stdout : stderr;
 
 		if (tool.json) {
 			struct json j;

@@ -7,6 +7,9 @@
  * Each figure is the median of --reps repetitions; one repetition repeats
  * the operation until --min-time-ms has passed (at least once) and divides,
  * so that tiny operations are not lost in the clock's resolution.
+ *
+ * The vgem rows need libdrm: a build without it (DMX_HAVE_LIBDRM unset,
+ * meson's -Dlibdrm) leaves them out and reports "vgem": false.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -20,11 +23,13 @@
 #include <unistd.h>
 
 #include <linux/udmabuf.h>
-#include <xf86drm.h>
 
 #include "common.h"
 #include "dmabuf-helper.h"
+#ifdef DMX_HAVE_LIBDRM
+#include <xf86drm.h>
 #include "vgem.h"
+#endif
 
 enum pkind { P_HEAP, P_UDMABUF, P_ANON };
 
@@ -33,16 +38,16 @@ struct prov {
 	const char *path;	/* node, or NULL for anonymous memory */
 	enum pkind kind;
 	int node;		/* open node, -1 when missing */
-	int missing_errno;
+	int selected;		/* measured at all (--providers) */
 };
 
 static struct prov provs[] = {
-	{ "ours-system", DMABUF_EXPORTER_DEV_SYSTEM, P_HEAP, -1, 0 },
-	{ "ours-uncached", DMABUF_EXPORTER_DEV_SYSTEM_UNCACHED, P_HEAP, -1, 0 },
-	{ "ours-contig", DMABUF_EXPORTER_DEV_CONTIG, P_HEAP, -1, 0 },
-	{ "heap-system", "/dev/dma_heap/system", P_HEAP, -1, 0 },
-	{ "udmabuf", DMABUFX_UDMABUF_DEV, P_UDMABUF, -1, 0 },
-	{ "anon", NULL, P_ANON, -1, 0 },
+	{ "ours-system", DMABUF_EXPORTER_DEV_SYSTEM, P_HEAP, -1, 1 },
+	{ "ours-uncached", DMABUF_EXPORTER_DEV_SYSTEM_UNCACHED, P_HEAP, -1, 1 },
+	{ "ours-contig", DMABUF_EXPORTER_DEV_CONTIG, P_HEAP, -1, 1 },
+	{ "heap-system", "/dev/dma_heap/system", P_HEAP, -1, 1 },
+	{ "udmabuf", DMABUFX_UDMABUF_DEV, P_UDMABUF, -1, 1 },
+	{ "anon", NULL, P_ANON, -1, 1 },
 };
 #define NPROVS	((int)(sizeof(provs) / sizeof(provs[0])))
 #define OURS	0	/* the column ratios are computed for */
@@ -63,6 +68,7 @@ static struct {
 	double min_time;	/* seconds per repetition */
 	struct json j;
 	int vgem;
+	int measured;		/* figures printed, of any provider */
 } g = {
 	.tool = { .name = "dmabuf-bench" },
 	.bw_size = 64 << 20,
@@ -83,19 +89,27 @@ static void usage(FILE *out)
 		"DMA_BUF_IOCTL_SYNC latency, user-memory import throughput and vgem\n"
 		"import latency. Prints medians and, per row, the speed of ours-system\n"
 		"relative to each yardstick (above 1.00: ours is faster).\n"
+#ifndef DMX_HAVE_LIBDRM
+		"This build has no vgem rows (built without libdrm).\n"
+#endif
 		"\n"
-		"  -S, --sizes=LIST      allocation sizes, comma separated\n"
+		"  -S, --sizes=LIST      allocation sizes, comma separated, in bytes\n"
+		"                        (decimal) with suffixes K, M, G\n"
 		"                        (default: 4K,64K,1M,16M,256M)\n"
 		"  -b, --bw-size=BYTES   buffer for touch, bandwidth (default: 64M)\n"
 		"  -i, --import-size=BYTES  range for import throughput (default: 64M)\n"
+		"  -p, --providers=LIST  columns to measure, comma separated, of\n"
+		"                        ours-system, ours-uncached, ours-contig,\n"
+		"                        heap-system, udmabuf, anon (default: all)\n"
 		"  -r, --reps=N          repetitions; medians are printed (default: 5)\n"
 		"  -t, --min-time-ms=MS  least time per repetition (default: 50; 0:\n"
 		"                        every operation once)\n"
 		TOOL_COMMON_HELP
 		"\n"
-		"Missing providers are shown as \"-\" (null in JSON). Run as root in a\n"
-		"guest: scripts/bench.sh. Exit status: 0, 1 when nothing could be\n"
-		"measured, 2 on usage errors.\n");
+		"Missing and unselected providers are shown as \"-\" (null in JSON).\n"
+		"Run as root in a guest: scripts/bench.sh. Exit status: 0; 1 when\n"
+		"nothing could be measured (every selected provider missing or\n"
+		"failing); 2 on usage errors.\n");
 }
 
 static double now(void)
@@ -300,7 +314,8 @@ typedef double (*op_fn)(struct prov *p, uint64_t size);
  */
 static int warm_up(struct row *r, int i, op_fn op)
 {
-	if (provs[i].node < 0 && provs[i].kind != P_ANON) {
+	if (!provs[i].selected ||
+	    (provs[i].node < 0 && provs[i].kind != P_ANON)) {
 		r->note[i] = NULL;
 		return 0;
 	}
@@ -339,6 +354,7 @@ static void measure(struct row *r, op_fn op)
 			continue;
 		r->v[i] = median(v[i], g.reps);
 		r->have[i] = 1;
+		g.measured = 1;
 	}
 }
 
@@ -370,6 +386,9 @@ static double op_touch(struct prov *p, uint64_t size)
 	do {
 		uint8_t *m;
 
+		/* Anonymous memory has no dma-buf: b.fd stays -1, no sync. */
+		b.fd = -1;
+		b.map = NULL;
 		if (p->kind != P_ANON && b_alloc(p, size, &b) < 0)
 			return -1;
 		t0 = now();
@@ -380,19 +399,16 @@ static double op_touch(struct prov *p, uint64_t size)
 			m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
 				 b.fd, 0);
 		if (m == MAP_FAILED) {
-			if (p->kind != P_ANON)
-				b_free(&b);
+			b_free(&b);
 			return -1;
 		}
 		b_sync(&b, DMA_BUF_SYNC_START);
 		for (off = 0; off < size; off += (uint64_t)page)
 			m[off] = 1;
-		if (p->kind != P_ANON)
-			b_sync(&b, DMA_BUF_SYNC_END);
+		b_sync(&b, DMA_BUF_SYNC_END);
 		munmap(m, size);
 		t += now() - t0;
-		if (p->kind != P_ANON)
-			b_free(&b);
+		b_free(&b);
 		n++;
 	} while (t < g.min_time);
 	return (double)size * (double)n / t / 1e6;
@@ -517,6 +533,7 @@ static double op_import(struct prov *p, uint64_t size)
 	return n ? (double)size * (double)n / t / 1e6 : -1;
 }
 
+#ifdef DMX_HAVE_LIBDRM
 /* Microseconds per vgem PRIME import (attach + map) and release. */
 static double op_vgem(struct prov *p, uint64_t size)
 {
@@ -544,6 +561,7 @@ static double op_vgem(struct prov *p, uint64_t size)
 	b_free(&b);
 	return t / (double)n * 1e6;
 }
+#endif
 
 static void run_row(const char *metric, const char *label, const char *unit,
 		    int higher, uint64_t size, op_fn op)
@@ -574,12 +592,32 @@ static int parse_sizes(char *list)
 	return g.nsizes ? 0 : -1;
 }
 
+/* --providers: select the named columns only; -1 on an unknown name. */
+static int parse_providers(char *list)
+{
+	char *tok, *save = NULL;
+	int i, n = 0;
+
+	for (i = 0; i < NPROVS; i++)
+		provs[i].selected = 0;
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < NPROVS && strcmp(tok, provs[i].name); i++)
+			;
+		if (i == NPROVS)
+			return -1;
+		provs[i].selected = 1;
+		n++;
+	}
+	return n ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "sizes", required_argument, NULL, 'S' },
 		{ "bw-size", required_argument, NULL, 'b' },
 		{ "import-size", required_argument, NULL, 'i' },
+		{ "providers", required_argument, NULL, 'p' },
 		{ "reps", required_argument, NULL, 'r' },
 		{ "min-time-ms", required_argument, NULL, 't' },
 		TOOL_COMMON_LONGOPTS,
@@ -589,12 +627,12 @@ int main(int argc, char **argv)
 	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
 	struct utsname u;
 	char *end;
-	int c, i, any = 0;
+	int c, i;
 	long v;
 
 	g.tool.usage = usage;
 	parse_sizes(defsizes);
-	while ((c = getopt_long(argc, argv, "S:b:i:r:t:" TOOL_COMMON_SHORTOPTS,
+	while ((c = getopt_long(argc, argv, "S:b:i:p:r:t:" TOOL_COMMON_SHORTOPTS,
 				opts, NULL)) != -1) {
 		switch (c) {
 		case 'S':
@@ -608,6 +646,12 @@ int main(int argc, char **argv)
 			if (tool_parse_size(optarg, c == 'b' ? &g.bw_size : &g.import_size) < 0 ||
 			    !(c == 'b' ? g.bw_size : g.import_size)) {
 				tool_err(&g.tool, "bad size '%s'", optarg);
+				return 2;
+			}
+			break;
+		case 'p':
+			if (parse_providers(optarg) < 0) {
+				tool_err(&g.tool, "bad provider list '%s'", optarg);
 				return 2;
 			}
 			break;
@@ -639,16 +683,12 @@ int main(int argc, char **argv)
 	if (g.sync_size > g.bw_size)
 		g.sync_size = g.bw_size;
 
-	for (i = 0; i < NPROVS; i++) {
-		if (provs[i].kind == P_ANON) {
-			any = 1;
-			continue;
-		}
-		provs[i].node = open(provs[i].path, O_RDWR | O_CLOEXEC);
-		if (provs[i].node >= 0 && i <= 2)
-			any = 1;
-	}
+	for (i = 0; i < NPROVS; i++)
+		if (provs[i].selected && provs[i].kind != P_ANON)
+			provs[i].node = open(provs[i].path, O_RDWR | O_CLOEXEC);
+#ifdef DMX_HAVE_LIBDRM
 	g.vgem = vgem_open();
+#endif
 	uname(&u);
 
 	json_init(&g.j, stdout);
@@ -662,8 +702,8 @@ int main(int argc, char **argv)
 		json_double(&g.j, "min_time_ms", g.min_time * 1000);
 		json_object_begin(&g.j, "providers");
 		for (i = 0; i < NPROVS; i++)
-			json_bool(&g.j, provs[i].name,
-				  provs[i].kind == P_ANON || provs[i].node >= 0);
+			json_bool(&g.j, provs[i].name, provs[i].selected &&
+				  (provs[i].kind == P_ANON || provs[i].node >= 0));
 		json_object_end(&g.j);
 		json_bool(&g.j, "vgem", g.vgem >= 0);
 		json_array_begin(&g.j, "results");
@@ -687,9 +727,11 @@ int main(int argc, char **argv)
 	 * larger buffer, where providers that split differ from those that
 	 * do not (docs/benchmarks.md).
 	 */
+#ifdef DMX_HAVE_LIBDRM
 	if (g.sync_size > 64 << 10)
 		run_row("vgem_import", "vgem import+release", "us", 0, 64 << 10, op_vgem);
 	run_row("vgem_import", "vgem import+release", "us", 0, g.sync_size, op_vgem);
+#endif
 
 	if (g.tool.json) {
 		json_array_end(&g.j);
@@ -700,5 +742,9 @@ int main(int argc, char **argv)
 			close(provs[i].node);
 	if (g.vgem >= 0)
 		close(g.vgem);
-	return any ? 0 : 1;
+	if (!g.measured) {
+		tool_err(&g.tool, "nothing could be measured: every selected provider is missing or failed");
+		return 1;
+	}
+	return 0;
 }

@@ -34,7 +34,8 @@ static void usage(FILE *out)
 		"pattern and read it back under DMA_BUF_IOCTL_SYNC, then free it.\n"
 		"\n"
 		"  -k, --kind=KIND   memory kind (default: system)\n"
-		"  -s, --size=BYTES  buffer size, suffixes K, M, G (default: 1M)\n"
+		"  -s, --size=BYTES  buffer size in bytes (decimal), suffixes K, M, G\n"
+		"                    (default: 1M)\n"
 		TOOL_COMMON_HELP
 		"\n"
 		"Exit status: 0 when every step succeeded and the data matched.\n");

@@ -16,6 +16,12 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 echo "TAP version 13"
+# with-headers.sh makes the kernels' headers look installed in a private
+# mount namespace: root only. A host run as a user skips the whole test.
+if [ "$(id -u)" -ne 0 ]; then
+	echo "1..0 # SKIP needs root (dkms builds in a private mount namespace)"
+	exit 0
+fi
 echo "1..$(( $# + 2 ))"
 
 if ! command -v dkms >/dev/null; then
