@@ -32,6 +32,43 @@ suite=$1 package=$2
 dmx_apt_init "$suite" "$arch"
 dmx_apt_update
 
+# A kernel with a build root needs its headers and kbuild there, at the paths
+# their Makefiles name: hard links to the cache entry's (made again if the
+# build root was made again).
+link_into_buildroot() {
+	br=$1 from=$2/root
+	[ -n "$br" ] || return 0
+	[ -f "$br/usr/src/linux-headers-$kver/Makefile" ] && return 0
+	cp -al "$from/usr/src/." "$br/usr/src/" &&
+		mkdir -p "$br/usr/lib" &&
+		cp -al "$from"/usr/lib/linux-kbuild-* "$br/usr/lib/"
+}
+
+# A cached kernel, as it is: its build root made again if it went, its
+# release recorded and printed.
+cached() {	# ENTRY
+	DMX_KBUILDROOT=""
+	. "$1/kernel.env"
+	if [ -n "$DMX_KBUILDROOT" ]; then
+		"$here/buildroot.sh" "${suite%-backports}" "$DMX_KCC" >/dev/null
+		link_into_buildroot "$DMX_KBUILDROOT" "$1"
+	fi
+	echo "$kver" >"$resolved"
+	echo "$kver"
+	exit 0
+}
+
+# Resolved since the package lists were last refreshed (dmx_apt_update, at
+# most hourly), and cached: the lists would resolve it to the same kernel,
+# so the apt-cache queries below (most of the time of a run where nothing
+# is to do) are skipped.
+mkdir -p "$DMX_CACHE/kernels/resolved"
+resolved=$DMX_CACHE/kernels/resolved/$suite-$arch-$package
+if [ -f "$resolved" ] && [ "$resolved" -nt "$DMX_APT_DIR/updated" ]; then
+	kver=$(cat "$resolved")
+	[ ! -f "$DMX_CACHE/kernels/$kver/.complete" ] || cached "$DMX_CACHE/kernels/$kver"
+fi
+
 # Names of the packages a kernel is made of; metapackages and tools excluded.
 kernel_pkg_re='^linux-(image|binary|modules|base|headers|kbuild)-[0-9]'
 
@@ -65,30 +102,7 @@ version=$(dmx_apt_cache show "$image" | sed -n 's/^Version: //p' | head -n 1)
 
 entry=$DMX_CACHE/kernels/$kver
 
-# A kernel with a build root needs its headers and kbuild there, at the paths
-# their Makefiles name: hard links to the cache entry's (made again if the
-# build root was made again).
-link_into_buildroot() {
-	br=$1 from=$2/root
-	[ -n "$br" ] || return 0
-	[ -f "$br/usr/src/linux-headers-$kver/Makefile" ] && return 0
-	cp -al "$from/usr/src/." "$br/usr/src/" &&
-		mkdir -p "$br/usr/lib" &&
-		cp -al "$from"/usr/lib/linux-kbuild-* "$br/usr/lib/"
-}
-mkdir -p "$DMX_CACHE/kernels/resolved"
-resolved=$DMX_CACHE/kernels/resolved/$suite-$arch-$package
-if [ -f "$entry/.complete" ]; then
-	DMX_KBUILDROOT=""
-	. "$entry/kernel.env"
-	if [ -n "$DMX_KBUILDROOT" ]; then
-		"$here/buildroot.sh" "${suite%-backports}" "$DMX_KCC" >/dev/null
-		link_into_buildroot "$DMX_KBUILDROOT" "$entry"
-	fi
-	echo "$kver" >"$resolved"
-	echo "$kver"
-	exit 0
-fi
+[ ! -f "$entry/.complete" ] || cached "$entry"
 
 # Every package the kernel is made of: the image's and the headers'
 # dependency closure, restricted to this kernel's own packages.
