@@ -80,7 +80,7 @@ fi
 : >"$log"
 grep -q 'meson setup --reconfigure --prefix=/usr DIR' "$src/README.md" ||
 	echo "README does not give meson setup --reconfigure --prefix=/usr DIR" >"$log"
-meson setup --reconfigure --prefix=/usr "$scratch/build" >>"$log" 2>&1 || :
+meson setup --reconfigure --prefix=/usr "$scratch/build" "$src" >>"$log" 2>&1 || :
 if [ "$(prefix "$scratch/build")" = /usr ] && [ "$(dkms_conf "$scratch/build")" = "$want" ] &&
 	! grep -q 'README does not' "$log"; then
 	result 0 "meson setup --reconfigure --prefix=/usr moves the DKMS tree to /usr/src"
