@@ -503,8 +503,14 @@ static double op_import(struct prov *p, uint64_t size)
 			return -1;
 	} else if (p->kind == P_UDMABUF) {
 		memfd = dmabufx_memfd_create("bench", size);
-		if (memfd < 0 || fallocate(memfd, 0, 0, (off_t)size) < 0)
+		if (memfd < 0)
 			return -1;
+		if (fallocate(memfd, 0, 0, (off_t)size) < 0) {
+			err = errno;
+			close(memfd);
+			errno = err;
+			return -1;
+		}
 	} else {
 		errno = ENOTTY;
 		return -1;
