@@ -82,8 +82,7 @@ for f in usr/lib/libdmabuf-helper.so.0 usr/lib/libdmabuf-helper.a \
 	usr/include/dmabuf-exporter/dmabuf-helper.h \
 	usr/include/dmabuf-exporter/linux/dmabuf_exporter.h \
 	usr/share/man/man3/libdmabuf-helper.3 \
-	usr/bin/dmabuf-info usr/bin/dmabuf-alloc usr/bin/dmabuf-bench usr/bin/dmabuf-demo \
-	usr/share/man/man1/dmabuf-bench.1; do
+	usr/bin/dmabuf-info usr/bin/dmabuf-alloc usr/bin/dmabuf-bench usr/bin/dmabuf-demo; do
 	[ -e "$dest/$f" ] || echo "missing: /$f" >>"$log"
 done
 (cd "$dest" && find . \( -path ./usr/src -o -path ./lib/udev -o -path ./lib/modprobe.d \
@@ -107,12 +106,17 @@ d = json.load(open(sys.argv[1]))
 rows = [r["metric"] for r in d["results"]]
 assert d["vgem"] is False and "vgem_import" not in rows and "alloc_free" in rows, (d["vgem"], rows)
 ' "$scratch/bench.json" >>"$log" 2>&1 || :
-grep -q 'no vgem rows' "$dest/usr/share/man/man1/dmabuf-bench.1" ||
+"$dest/usr/bin/dmabuf-bench" --help | grep -q 'no vgem rows' ||
+	echo "--help does not say the vgem rows are left out" >>"$log"
+# Man pages are made by help2man, where the machine has it.
+if command -v help2man >/dev/null &&
+	! grep -q 'no vgem rows' "$dest/usr/share/man/man1/dmabuf-bench.1" 2>/dev/null; then
 	echo "the man page does not say the vgem rows are left out" >>"$log"
+fi
 if [ -s "$log" ]; then
-	not_ok "dmabuf-bench without libdrm: runs, no vgem rows, says so in its man page"
+	not_ok "dmabuf-bench without libdrm: runs, no vgem rows, says so in --help and its man page"
 else
-	ok "dmabuf-bench without libdrm: runs, no vgem rows, says so in its man page"
+	ok "dmabuf-bench without libdrm: runs, no vgem rows, says so in --help and its man page"
 fi
 
 # The installed tools run (--version) against the installed library.
