@@ -7,12 +7,15 @@
  *    maps and syncs, one handed to the importer, which the dma-buf core may
  *    scramble (CONFIG_DMABUF_DEBUG) and the importer may walk as it likes;
  *  - CPU access syncs every attachment that is mapped, in the direction it
- *    was mapped with, plus the kernel vmap range;
+ *    was mapped with, plus the kernel vmap range; a range sync does the same
+ *    for its bytes, never with a part of a table (the DMA API syncs a table
+ *    only with the entry count it was mapped with);
  *  - mmap is shared-only, bounds-checked, and maps the whole range at once.
  */
 
 #include <linux/atomic.h>
 #include <linux/dma-mapping.h>
+#include <linux/dma-resv.h>
 #include <linux/highmem.h>
 #include <linux/iosys-map.h>
 #include <linux/mm.h>
@@ -294,7 +297,7 @@ static int dmx_begin_cpu_access(struct dma_buf *dmabuf,
 
 	mutex_lock(&buf->lock);
 	if (buf->kind->sync_for_cpu)
-		buf->kind->sync_for_cpu(buf);
+		buf->kind->sync_for_cpu(buf, 0, buf->size);
 	if (buf->vmap_count)
 		invalidate_kernel_vmap_range(buf->vaddr, buf->size);
 	list_for_each_entry(a, &buf->attachments, node) {
@@ -320,9 +323,120 @@ static int dmx_end_cpu_access(struct dma_buf *dmabuf,
 			dma_sync_sgtable_for_device(a->dev, &a->sgt, a->dir);
 	}
 	if (buf->kind->sync_for_device)
-		buf->kind->sync_for_device(buf);
+		buf->kind->sync_for_device(buf, 0, buf->size);
 	mutex_unlock(&buf->lock);
 	dmx_count(&buf->counters.end_cpu);
+	return 0;
+}
+
+/*
+ * Sync bytes [@offset, @offset + @len) of attachment @a's mapping for the
+ * CPU or for its device, in the direction it was mapped with, as
+ * dma_sync_sgtable_for_*() does for all of them: one dma_sync_single_for_*()
+ * per piece that lies in one entry of our table (physically contiguous, as
+ * cache maintenance needs) and in one DMA segment, at its DMA address. An
+ * IOMMU may merge entries into one segment, one after the other, but never
+ * splits one; dma-direct maps each entry as a segment of its own. Syncing
+ * inside a segment is what dma_sync_single_range_for_*() does, and what
+ * DMA-API debugging accepts for a part of a mapped table.
+ */
+static void dmx_attachment_sync_range(struct dmx_attachment *a, size_t offset,
+				      size_t len, bool for_cpu)
+{
+	struct scatterlist *s, *d = a->sgt.sgl;
+	unsigned int dleft = a->sgt.nents;
+	size_t end = offset + len, pos = 0, dpos = 0;
+	int i;
+
+	for_each_sgtable_sg(&a->sgt, s, i) {
+		size_t from = max(pos, offset), to = min(pos + s->length, end);
+		dma_addr_t addr;
+
+		if (from >= to) {
+			if (pos >= end)
+				break;
+			pos += s->length;
+			continue;
+		}
+		/* The segment holding this entry: @dpos is where it starts. */
+		while (pos - dpos >= sg_dma_len(d)) {
+			if (WARN_ON_ONCE(!--dleft))
+				return;
+			dpos += sg_dma_len(d);
+			d = sg_next(d);
+		}
+		addr = sg_dma_address(d) + (from - dpos);
+		if (for_cpu)
+			dma_sync_single_for_cpu(a->dev, addr, to - from, a->dir);
+		else
+			dma_sync_single_for_device(a->dev, addr, to - from,
+						   a->dir);
+		pos += s->length;
+	}
+}
+
+/**
+ * dmx_buffer_sync_range() - DMABUF_EXPORTER_IOCTL_SYNC_RANGE
+ * @buf:	the buffer.
+ * @offset:	first byte of the range.
+ * @len:	bytes, nonzero; the caller checked that the range lies within
+ *		the buffer.
+ * @end:	false for DMA_BUF_SYNC_START: hand the range to the CPU; true
+ *		for DMA_BUF_SYNC_END: back to the devices.
+ * @write:	the CPU writes the range (DMA_BUF_SYNC_WRITE): START waits for
+ *		every fence, not only for writers'.
+ *
+ * What dmx_begin_cpu_access() and dmx_end_cpu_access() do, in the same
+ * order, for the range's bytes only: the kind's own mapping, the kernel
+ * vmap and every mapped attachment. START waits for the fences as
+ * DMA_BUF_IOCTL_SYNC does, but before syncing rather than after: what is
+ * copied from a bounce buffer or invalidated while a device still writes
+ * it would be stale. Counted, and failed by injection, as the whole-buffer
+ * calls are.
+ *
+ * Return: 0; an injected error; -ERESTARTSYS when a signal interrupted
+ * the wait (nothing synced).
+ */
+int dmx_buffer_sync_range(struct dmx_buffer *buf, size_t offset, size_t len,
+			  bool end, bool write)
+{
+	struct dmx_attachment *a;
+	long ret;
+
+	if (!end) {
+		ret = dmx_injected(&buf->counters,
+				   DMABUF_EXPORTER_OP_BEGIN_CPU_ACCESS);
+		if (ret)
+			return ret;
+		ret = dma_resv_wait_timeout(buf->dmabuf->resv,
+					    dma_resv_usage_rw(write), true,
+					    MAX_SCHEDULE_TIMEOUT);
+		if (ret < 0)
+			return ret;
+	}
+
+	mutex_lock(&buf->lock);
+	if (!end) {
+		if (buf->kind->sync_for_cpu)
+			buf->kind->sync_for_cpu(buf, offset, len);
+		if (buf->vmap_count)
+			invalidate_kernel_vmap_range(buf->vaddr + offset, len);
+		list_for_each_entry(a, &buf->attachments, node) {
+			if (a->mapped)
+				dmx_attachment_sync_range(a, offset, len, true);
+		}
+	} else {
+		if (buf->vmap_count)
+			flush_kernel_vmap_range(buf->vaddr + offset, len);
+		list_for_each_entry(a, &buf->attachments, node) {
+			if (a->mapped)
+				dmx_attachment_sync_range(a, offset, len, false);
+		}
+		if (buf->kind->sync_for_device)
+			buf->kind->sync_for_device(buf, offset, len);
+	}
+	mutex_unlock(&buf->lock);
+	dmx_count(end ? &buf->counters.end_cpu : &buf->counters.begin_cpu);
 	return 0;
 }
 

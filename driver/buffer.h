@@ -32,9 +32,10 @@ struct dmx_buffer;
  * @free:	free what @alloc allocated, including the table.
  * @footprint:	optional: the bytes a buffer of @size really takes (counted
  *		against max_total_mb), when that is more than @size.
- * @sync_for_cpu: optional: hand the pages from the module's own device to
- *		the CPU (begin_cpu_access), for a kind that keeps them mapped
- *		for that device.
+ * @sync_for_cpu: optional: hand bytes [@offset, @offset + @len) of the
+ *		pages from the module's own device to the CPU (begin_cpu_access:
+ *		the whole buffer; DMABUF_EXPORTER_IOCTL_SYNC_RANGE: a part), for
+ *		a kind that keeps them mapped for that device.
  * @sync_for_device: optional: and back (end_cpu_access).
  */
 struct dmx_kind {
@@ -45,8 +46,9 @@ struct dmx_kind {
 	int (*alloc)(struct dmx_buffer *buf, const void *args);
 	void (*free)(struct dmx_buffer *buf);
 	u64 (*footprint)(u64 size);
-	void (*sync_for_cpu)(struct dmx_buffer *buf);
-	void (*sync_for_device)(struct dmx_buffer *buf);
+	void (*sync_for_cpu)(struct dmx_buffer *buf, size_t offset, size_t len);
+	void (*sync_for_device)(struct dmx_buffer *buf, size_t offset,
+				size_t len);
 };
 
 /**
@@ -96,6 +98,8 @@ struct dmx_buffer {
 struct dma_buf *dmx_buffer_create(const struct dmx_kind *kind, u64 len,
 				  u32 fd_flags, const void *args);
 struct dmx_buffer *dmx_buffer_of(struct dma_buf *dmabuf);
+int dmx_buffer_sync_range(struct dmx_buffer *buf, size_t offset, size_t len,
+			  bool end, bool write);
 int dmx_sgt_from_pages(struct dmx_buffer *buf, struct page **pages);
 void dmx_buffers_for_each(void (*fn)(struct dmx_buffer *buf, void *data),
 			  void *data);

@@ -3,7 +3,8 @@
  * The ioctls of every node: the kernel's dma-heap ABI (DMA_HEAP_IOCTL_ALLOC)
  * on the kind nodes, and on the ctl node what that ABI cannot express
  * (allocation by kind with a name, queries, user-memory import, test mode)
- * plus udmabuf's ABI. Everything is validated before anything is allocated.
+ * plus udmabuf's ABI; module information and range syncs on all of them.
+ * Everything is validated before anything is allocated or synced.
  */
 
 #include <linux/capability.h>
@@ -13,10 +14,12 @@
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/nospec.h>
+#include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include <uapi/linux/dma-buf.h>
 #include <uapi/linux/dma-heap.h>
 #include <uapi/linux/udmabuf.h>
 #include <linux/dmabuf_exporter.h>
@@ -156,29 +159,6 @@ static long dmx_info_ioctl(unsigned int cmd, void __user *uarg)
 		return -EFAULT;
 	return 0;
 }
-
-static long dmx_node_ioctl(struct file *file, unsigned int cmd,
-			   unsigned long arg)
-{
-	const struct dmx_kind *kind = dmx_node_kind(file);
-	void __user *uarg = (void __user *)arg;
-
-	switch (DMX_IOC_BASE(cmd)) {
-	case DMX_IOC_BASE(DMA_HEAP_IOCTL_ALLOC):
-		return dmx_heap_alloc_ioctl(kind, cmd, uarg);
-	case DMX_IOC_BASE(DMABUF_EXPORTER_IOCTL_INFO):
-		return dmx_info_ioctl(cmd, uarg);
-	default:
-		return -ENOTTY;
-	}
-}
-
-const struct file_operations dmx_node_fops = {
-	.owner = THIS_MODULE,
-	.unlocked_ioctl = dmx_node_ioctl,
-	.compat_ioctl = compat_ptr_ioctl,
-	.llseek = noop_llseek,
-};
 
 static const struct dmx_kind *const dmx_kinds[DMABUF_EXPORTER_KIND_COUNT] = {
 	[DMABUF_EXPORTER_KIND_SYSTEM] = &dmx_system_kind,
@@ -322,6 +302,69 @@ static int dmx_copy_name(u64 uptr, u32 len, const char *name)
 	return 0;
 }
 
+/*
+ * DMABUF_EXPORTER_IOCTL_SYNC_RANGE, on every node: the flags as
+ * DMA_BUF_IOCTL_SYNC takes them, and the range checked against the buffer
+ * before anything is synced.
+ */
+static long dmx_sync_range_ioctl(unsigned int cmd, void __user *uarg)
+{
+	struct dmabuf_exporter_sync_range req;
+	struct dmx_buffer *buf;
+	struct dma_buf *dmabuf;
+	u64 end;
+	long ret;
+
+	ret = dmx_copy_struct_from_user(&req, sizeof(req), uarg, cmd);
+	if (ret)
+		return ret;
+	if ((req.flags & ~DMA_BUF_SYNC_VALID_FLAGS_MASK) ||
+	    !(req.flags & DMA_BUF_SYNC_RW) || req.pad ||
+	    memchr_inv(req.reserved, 0, sizeof(req.reserved)))
+		return -EINVAL;
+	if (!req.length || check_add_overflow(req.offset, req.length, &end))
+		return -EINVAL;
+
+	buf = dmx_get_buffer(req.fd, &dmabuf);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	if (end > buf->size) {
+		ret = -EINVAL;
+		goto out_put;
+	}
+	ret = dmx_buffer_sync_range(buf, req.offset, req.length,
+				    req.flags & DMA_BUF_SYNC_END,
+				    req.flags & DMA_BUF_SYNC_WRITE);
+out_put:
+	dma_buf_put(dmabuf);
+	return ret;
+}
+
+static long dmx_node_ioctl(struct file *file, unsigned int cmd,
+			   unsigned long arg)
+{
+	const struct dmx_kind *kind = dmx_node_kind(file);
+	void __user *uarg = (void __user *)arg;
+
+	switch (DMX_IOC_BASE(cmd)) {
+	case DMX_IOC_BASE(DMA_HEAP_IOCTL_ALLOC):
+		return dmx_heap_alloc_ioctl(kind, cmd, uarg);
+	case DMX_IOC_BASE(DMABUF_EXPORTER_IOCTL_INFO):
+		return dmx_info_ioctl(cmd, uarg);
+	case DMX_IOC_BASE(DMABUF_EXPORTER_IOCTL_SYNC_RANGE):
+		return dmx_sync_range_ioctl(cmd, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+const struct file_operations dmx_node_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = dmx_node_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
 static long dmx_ctl_query(unsigned int cmd, void __user *uarg)
 {
 	char name[DMABUF_EXPORTER_NAME_LEN];
@@ -458,6 +501,8 @@ static long dmx_ctl_ioctl(struct file *file, unsigned int cmd,
 
 	case DMX_IOC_BASE(DMABUF_EXPORTER_IOCTL_INFO):
 		return dmx_info_ioctl(cmd, uarg);
+	case DMX_IOC_BASE(DMABUF_EXPORTER_IOCTL_SYNC_RANGE):
+		return dmx_sync_range_ioctl(cmd, uarg);
 	default:
 		return -ENOTTY;
 	}

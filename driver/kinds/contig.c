@@ -77,15 +77,23 @@ static void dmx_contig_free(struct dmx_buffer *buf)
 	sg_free_table(&buf->sgt);
 }
 
-static void dmx_contig_sync_for_cpu(struct dmx_buffer *buf)
+/*
+ * The whole buffer, or the part a range sync names: one mapping, so one
+ * call, at the range's address within it (dma_sync_single_range_for_*()
+ * spelled out, which also keeps these calls findable as the two-line
+ * dma_sync_single_for_* calls tests/cache-maintenance/mutants.sh removes).
+ */
+static void dmx_contig_sync_for_cpu(struct dmx_buffer *buf, size_t offset,
+				    size_t len)
 {
-	dma_sync_single_for_cpu(dmx_dma_dev, buf->dma_addr, buf->size,
+	dma_sync_single_for_cpu(dmx_dma_dev, buf->dma_addr + offset, len,
 				DMA_BIDIRECTIONAL);
 }
 
-static void dmx_contig_sync_for_device(struct dmx_buffer *buf)
+static void dmx_contig_sync_for_device(struct dmx_buffer *buf, size_t offset,
+				       size_t len)
 {
-	dma_sync_single_for_device(dmx_dma_dev, buf->dma_addr, buf->size,
+	dma_sync_single_for_device(dmx_dma_dev, buf->dma_addr + offset, len,
 				   DMA_BIDIRECTIONAL);
 }
 

@@ -332,6 +332,14 @@ static const struct field edu_detach_fields[] = {
 	FLD(struct dmabuf_exporter_edu_detach, flags, F_ZERO),
 	RES(struct dmabuf_exporter_edu_detach, 1),
 };
+static const struct field sync_range_fields[] = {
+	FLD(struct dmabuf_exporter_sync_range, fd, F_BUF),
+	FLD(struct dmabuf_exporter_sync_range, pad, F_ZERO),
+	FLD(struct dmabuf_exporter_sync_range, flags, F_SYNCFLAGS),
+	FLD(struct dmabuf_exporter_sync_range, offset, F_OFF),
+	FLD(struct dmabuf_exporter_sync_range, length, F_SIZE),
+	RES(struct dmabuf_exporter_sync_range, 1),
+};
 static const struct field sync_fields[] = {
 	FLD(struct dma_buf_sync, flags, F_SYNCFLAGS),
 };
@@ -373,6 +381,13 @@ static const struct ioc iocs[] = {
 	  inject_fields, N(inject_fields) },
 	{ "COUNTERS", DMABUF_EXPORTER_IOCTL_COUNTERS, NT_CTL, STRUCT_ERR | BIT(EBADF), 0,
 	  counters_fields, N(counters_fields) },
+	/* Every node; EINTR: a signal during START's wait for fences. */
+	{ "SYNC_RANGE", DMABUF_EXPORTER_IOCTL_SYNC_RANGE, NT_KIND,
+	  STRUCT_ERR | BIT(EBADF) | BIT(EINTR), 0,
+	  sync_range_fields, N(sync_range_fields) },
+	{ "SYNC_RANGE", DMABUF_EXPORTER_IOCTL_SYNC_RANGE, NT_CTL,
+	  STRUCT_ERR | BIT(EBADF) | BIT(EINTR), 0,
+	  sync_range_fields, N(sync_range_fields) },
 	/* udmabuf's errnos; ENOMEM from our module limits. */
 	{ "UDMABUF_CREATE", UDMABUF_CREATE, NT_CTL,
 	  BIT(EBADFD) | BIT(EINVAL) | BIT(EFAULT) | BIT(ENOMEM) | BIT(EMFILE), 1,

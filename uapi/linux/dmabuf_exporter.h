@@ -369,6 +369,69 @@ struct dmabuf_exporter_counters {
 #define DMABUF_EXPORTER_IOCTL_COUNTERS \
 	_IOWR(DMABUF_EXPORTER_IOC_MAGIC, 0x05, struct dmabuf_exporter_counters)
 
+/**
+ * struct dmabuf_exporter_sync_range - CPU access to part of a buffer
+ * @fd:		in: a dma-buf fd exported by this module.
+ * @pad:	in: must be zero.
+ * @flags:	in: DMA_BUF_SYNC_* from <linux/dma-buf.h>, with the rules of
+ *		DMA_BUF_IOCTL_SYNC (whose &struct dma_buf_sync.flags is a __u64
+ *		too): DMA_BUF_SYNC_START (0) or DMA_BUF_SYNC_END, and
+ *		DMA_BUF_SYNC_READ, DMA_BUF_SYNC_WRITE or DMA_BUF_SYNC_RW; no
+ *		other bit.
+ * @offset:	in: first byte of the range.
+ * @length:	in: bytes in the range; nonzero, and @offset + @length must
+ *		not exceed the buffer's size.
+ * @reserved:	in: must be zero.
+ *
+ * DMA_BUF_IOCTL_SYNC for [@offset, @offset + @length) only: the same
+ * hand-over between CPU and devices (every device mapping of the buffer,
+ * its kernel mapping, the kind's own), for that range's bytes instead of
+ * all of them, so that a CPU touching a few bytes of a large buffer does
+ * not pay for the whole buffer. DMA_BUF_SYNC_START first waits for the
+ * buffer's fences as DMA_BUF_IOCTL_SYNC does (for writers only when
+ * reading, for everyone when writing), then makes what devices wrote into
+ * the range visible to the CPU; DMA_BUF_SYNC_END makes what the CPU wrote
+ * into the range visible to devices. Bytes outside the range are left as
+ * they are: a CPU access to them needs a sync of its own.
+ *
+ * Bounce buffers copy exactly the range. Where caches are maintained by
+ * hand (non-coherent devices, arm64) whole cache lines are cleaned or
+ * invalidated, so a range that shares a cache line with bytes a device
+ * writes at the same time is not safe: keep such ranges apart by at least
+ * a cache line (64 bytes on x86-64 and arm64; page-aligned ranges always
+ * are).
+ *
+ * In DMABUF_EXPORTER_IOCTL_COUNTERS a range sync counts as one
+ * begin_cpu_access (DMA_BUF_SYNC_START) or end_cpu_access
+ * (DMA_BUF_SYNC_END), and in test-exporter mode DMA_BUF_SYNC_START fails
+ * like begin_cpu_access (DMABUF_EXPORTER_OP_BEGIN_CPU_ACCESS).
+ */
+struct dmabuf_exporter_sync_range {
+	__u32 fd;
+	__u32 pad;
+	__u64 flags;
+	__u64 offset;
+	__u64 length;
+	__u64 reserved[2];
+};
+
+/**
+ * DMABUF_EXPORTER_IOCTL_SYNC_RANGE - sync part of a buffer (every node)
+ *
+ * Takes a &struct dmabuf_exporter_sync_range; accepted on every node.
+ * Errors: EBADF when @fd is not open; EINVAL when it is not a dma-buf or a
+ * dma-buf of another exporter, for unknown @flags or flags with neither
+ * DMA_BUF_SYNC_READ nor DMA_BUF_SYNC_WRITE, a zero @length, a range that
+ * wraps or ends past the buffer, nonzero @pad or @reserved, a struct
+ * shorter than this one; E2BIG for a longer struct whose unknown tail is
+ * not zero; EFAULT for a bad pointer; EINTR when a signal interrupts the
+ * wait for fences (nothing was synced; the call may be repeated); in
+ * test-exporter mode the error injected into begin_cpu_access. Nothing is
+ * synced on any error.
+ */
+#define DMABUF_EXPORTER_IOCTL_SYNC_RANGE \
+	_IOW(DMABUF_EXPORTER_IOC_MAGIC, 0x06, struct dmabuf_exporter_sync_range)
+
 /*
  * The ctl node also speaks udmabuf's ABI (<linux/udmabuf.h>): UDMABUF_CREATE
  * and UDMABUF_CREATE_LIST, with the kernel's structs, rules and errnos, so
