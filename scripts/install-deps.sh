@@ -30,6 +30,7 @@ linux-source-6.1
 dkms
 gnuplot-nox
 help2man
+valgrind
 bc
 bison
 flex

@@ -383,6 +383,10 @@ if [ "$KARCH" != "$HOST_ARCH" ]; then
 		die_infra "no $KARCH userland for the guest (scripts/kernels/guest-root.sh $KARCH)"
 fi
 command -v "$QEMU" >/dev/null || die_infra "$QEMU not found (apt-get install $QEMU_PKG)"
+# The guest binds the kernel's modules over the host's /lib/modules, which a
+# container without an installed kernel lacks: make the empty mount point.
+[ -d /lib/modules ] || mkdir -p /lib/modules 2>/dev/null ||
+	die_infra "no /lib/modules on the host and cannot create it (run as root)"
 MODDIR=${KROOT}/lib/modules/$KVER
 BUILTIN=()	# --modprobe names built into a --kernel-image kernel
 if [ -n "$KIMAGE" ]; then
