@@ -93,18 +93,56 @@ void json_init(struct json *j, FILE *f)
 	j->f = f;
 }
 
+int utf8_char(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned char lo = 0x80, hi = 0xbf;
+	int n, i;
+
+	/* Unicode 15, table 3-7: the well-formed byte sequences. */
+	if (s[0] < 0x80)
+		return s[0] ? 1 : 0;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		if (s[0] == 0xe0)
+			lo = 0xa0;	/* no overlong forms */
+		else if (s[0] == 0xed)
+			hi = 0x9f;	/* no surrogates */
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		if (s[0] == 0xf0)
+			lo = 0x90;	/* no overlong forms */
+		else if (s[0] == 0xf4)
+			hi = 0x8f;	/* nothing past U+10FFFF */
+	} else {
+		return -1;	/* 80-c1, f5-ff never start a character */
+	}
+	/* Stops at the first byte that does not fit, the NUL included. */
+	for (i = 1; i < n; i++, lo = 0x80, hi = 0xbf)
+		if (s[i] < lo || s[i] > hi)
+			return -i;
+	return n;
+}
+
 void json_string(FILE *f, const char *s)
 {
+	int n;
+
 	fputc('"', f);
-	for (; *s; s++) {
+	for (; *s; s += n < 0 ? -n : n) {
 		unsigned char c = (unsigned char)*s;
 
-		if (c == '"' || c == '\\')
+		n = utf8_char(s);
+		if (n < 0)
+			fputs("\\ufffd", f);	/* one per maximal ill-formed subpart */
+		else if (c == '"' || c == '\\')
 			fprintf(f, "\\%c", c);
 		else if (c < 0x20)
 			fprintf(f, "\\u%04x", c);
 		else
-			fputc(c, f);
+			fwrite(s, 1, (size_t)n, f);
 	}
 	fputc('"', f);
 }

@@ -61,7 +61,19 @@ struct json {
 };
 
 void json_init(struct json *j, FILE *f);
-void json_string(FILE *f, const char *s);	/* a quoted, escaped literal */
+/*
+ * A quoted, escaped literal, valid UTF-8 whatever @s holds: bytes that are
+ * not UTF-8 become U+FFFD ("\ufffd"), one per maximal ill-formed subpart
+ * (as Python's decode(errors="replace") does); control characters \u00XX.
+ */
+void json_string(FILE *f, const char *s);
+/*
+ * The UTF-8 character at @s: its length in bytes (1 to 4), 0 at the NUL;
+ * or, for bytes that are no character, minus the length of their maximal
+ * ill-formed subpart (Unicode 15, 3.9), each such part standing for one
+ * U+FFFD. Never reads past a NUL.
+ */
+int utf8_char(const char *s);
 void json_object_begin(struct json *j, const char *key);
 void json_object_end(struct json *j);
 void json_array_begin(struct json *j, const char *key);

@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <xf86drm.h>
 
+#include "dmabuf-helper.h"
 #include "kselftest_harness.h"
 
 #include "dmx_test.h"
@@ -194,15 +195,9 @@ static int traced_sync(int buf, uint64_t flags, struct trace *t)
 /* The bus address of a contig buffer: its physical address (dma-direct). */
 static uint64_t contig_phys(int buf)
 {
-	struct dmabuf_exporter_query q = { .fd = (uint32_t)buf };
-	int ctl = dmx_open_node("ctl");
-	int ret;
+	struct dmabuf_exporter_query q = { 0 };
 
-	if (ctl < 0)
-		return 0;
-	ret = ioctl(ctl, DMABUF_EXPORTER_IOCTL_QUERY, &q);
-	close(ctl);
-	return ret ? 0 : q.bus_addr;
+	return dmabufx_query(-1, buf, &q, sizeof(q)) ? 0 : q.bus_addr;
 }
 
 FIXTURE(cache) {

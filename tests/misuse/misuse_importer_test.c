@@ -8,6 +8,7 @@
  * counters show what really happened; DMA-API debugging on the debug
  * kernels reports any mapping left behind when the importer's device goes.
  */
+#include "dmabuf-helper.h"
 #include "dmx_test.h"
 #include "kselftest_harness.h"
 
@@ -61,10 +62,10 @@ FIXTURE_SETUP(misuse)
 
 FIXTURE_TEARDOWN(misuse)
 {
-	struct dmabuf_exporter_query q = { .fd = (uint32_t)self->buf };
+	struct dmabuf_exporter_query q = { 0 };
 
 	/* Nothing is left attached or mapped, whatever the importer did. */
-	EXPECT_EQ(0, ioctl(self->ctl, DMABUF_EXPORTER_IOCTL_QUERY, &q));
+	EXPECT_EQ(0, dmabufx_query(self->ctl, self->buf, &q, sizeof(q)));
 	EXPECT_EQ(0, q.attachments);
 	EXPECT_EQ(0, q.mapped_attachments);
 	close(self->buf);
@@ -79,9 +80,9 @@ FIXTURE_TEARDOWN(misuse)
 static void expect_one_of_each(struct __test_metadata *_metadata, int ctl,
 			       int buf)
 {
-	struct dmabuf_exporter_counters c;
+	struct dmabuf_exporter_counters c = { 0 };
 
-	ASSERT_EQ(0, __dmx_counters(ctl, buf, &c));
+	ASSERT_EQ(0, dmabufx_counters(ctl, buf, &c, sizeof(c)));
 	EXPECT_EQ(1, c.map[0]);
 	EXPECT_EQ(1, c.unmap[0]);
 	EXPECT_EQ(1, c.attach);
@@ -109,10 +110,10 @@ TEST_F(misuse, unmapping_an_unmapped_attachment_changes_nothing)
 
 TEST_F(misuse, unknown_case_is_einval_and_undone)
 {
-	struct dmabuf_exporter_counters c;
+	struct dmabuf_exporter_counters c = { 0 };
 
 	EXPECT_EQ(-EINVAL, misuse(self->buf, "no_such_case"));
-	ASSERT_EQ(0, __dmx_counters(self->ctl, self->buf, &c));
+	ASSERT_EQ(0, dmabufx_counters(self->ctl, self->buf, &c, sizeof(c)));
 	EXPECT_EQ(c.map[0], c.unmap[0]);
 	EXPECT_EQ(c.attach, c.detach);
 }
