@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -112,8 +113,8 @@ static int own_dev(const char *const *binds)
 	return 0;
 }
 
-/* Make every DMA_BUF_SET_NAME_B of this process fail with @err (seccomp). */
-static int fail_set_name(int err)
+/* Make every ioctl @cmd of this process fail with @err (seccomp). */
+static int fail_ioctl(unsigned long cmd, int err)
 {
 	const unsigned int cmd_off = offsetof(struct seccomp_data, args[1]) +
 		(__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? 4 : 0);
@@ -121,7 +122,7 @@ static int fail_set_name(int err)
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 3),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, cmd_off),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)DMA_BUF_SET_NAME_B, 0, 1),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)cmd, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (err & SECCOMP_RET_DATA)),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
@@ -130,6 +131,29 @@ static int fail_set_name(int err)
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		return -1;
 	return (int)syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
+}
+
+static int fail_set_name(int err)
+{
+	return fail_ioctl(DMA_BUF_SET_NAME_B, err);
+}
+
+/*
+ * EAGAIN from a non-blocking fd (a V4L2 DQBUF with nothing done, say) means
+ * "not now": dmabufx_ioctl() returns it instead of spinning (the harness's
+ * timeout fails a spin).
+ */
+TEST(ioctl_returns_eagain_to_the_caller_instead_of_retrying)
+{
+	int fds[2], n = 0;
+
+	ASSERT_EQ(0, pipe2(fds, O_CLOEXEC | O_NONBLOCK));
+	ASSERT_EQ(0, fail_ioctl(FIONREAD, EAGAIN)) TH_LOG("seccomp: %s", strerror(errno));
+	errno = 0;
+	EXPECT_EQ(-1, dmabufx_ioctl(fds[0], FIONREAD, &n));
+	EXPECT_EQ(EAGAIN, errno);
+	close(fds[0]);
+	close(fds[1]);
 }
 
 /* ---- host and guest: arguments, and nodes that refuse ---- */
