@@ -858,7 +858,7 @@ static const char shared_check_py[] =
 	"assert len(b) == 1, d['buffers']\n"
 	"b = b[0]\n"
 	"assert (b['size'], b['exporter'], b['name']) == (size, 'dmabuf_exporter', 'pss-shared'), b\n"
-	"assert b['attachments'] == 1 and b['attached_devices'] == [dev], b\n"
+	"assert b['attachments'] == 2 and b['attached_devices'] == [dev, dev], b\n"
 	"h = {x['pid']: (x['fds'], x['mapped_bytes']) for x in b['holders']}\n"
 	"want = {parent: ([fd], 0), byfd: ([fd], 0), bymap: ([], size), both: ([fd], size)}\n"
 	"assert h == want, (h, want)\n"
@@ -870,20 +870,21 @@ static const char shared_check_py[] =
 
 /*
  * Four processes hold one buffer: this one and a child by fd, a child by
- * mapping only, a child by both; vgem attaches it. Each process's PSS is a
- * quarter of it, and the attached device is vgem's.
+ * mapping only, a child by both; two importers attach it (two DRM files of
+ * vgem each import it: an attachment each). Each process's PSS is a
+ * quarter of it, and both attachments name vgem's device.
  */
 TEST(info_shares_a_buffer_held_by_four_processes_and_names_the_importer)
 {
 	const size_t size = 16384;
-	int fd, drm, ready[2], release[2], i, st;
+	int fd, drm, drm2, ready[2], release[2], i, st;
 	pid_t kids[3];
 	char dev[64], pids[128], c;
 	const struct dmabufx_buffer *b;
 	const struct dmabufx_holder *h;
 	struct dmabufx_fdinfo fi;
 	struct dmabufx_snapshot *s;
-	uint32_t handle = 0;
+	uint32_t handle = 0, handle2 = 0;
 	struct files f;
 	char *out;
 
@@ -914,6 +915,9 @@ TEST(info_shares_a_buffer_held_by_four_processes_and_names_the_importer)
 	for (i = 0; i < 3; i++)
 		ASSERT_EQ(1, read(ready[0], &c, 1)) TH_LOG("a child could not hold the buffer");
 	ASSERT_EQ(0, drmPrimeFDToHandle(drm, fd, &handle));
+	drm2 = vgem_open();
+	ASSERT_LE(0, drm2);
+	ASSERT_EQ(0, drmPrimeFDToHandle(drm2, fd, &handle2));
 
 	snprintf(pids, sizeof(pids), "%d %d %d %d", getpid(), kids[BY_FD], kids[BY_MAP],
 		 kids[BY_BOTH]);
@@ -932,7 +936,7 @@ TEST(info_shares_a_buffer_held_by_four_processes_and_names_the_importer)
 	/* Human output: the device on the buffer's line, and the shares. */
 	EXPECT_EQ(0, info(&f, CMD("--pid %d", getpid())));
 	out = slurp(f.out);
-	EXPECT_NE(NULL, strstr(out, CMD(" pss-shared %-8s %d ", dev, getpid())))
+	EXPECT_NE(NULL, strstr(out, CMD(" pss-shared %s,%s %d ", dev, dev, getpid())))
 		TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, CMD(" %12s %12s %12s\n", "16 KiB", "4 KiB", "0 B")))
 		TH_LOG("%s", out);
@@ -943,8 +947,9 @@ TEST(info_shares_a_buffer_held_by_four_processes_and_names_the_importer)
 	b = dmabufx_snapshot_find(s, fi.inode);
 	ASSERT_NE(NULL, b);
 	EXPECT_EQ(4, dmabufx_buffer_holder_count(b));
-	EXPECT_EQ(1, dmabufx_buffer_attachments(b));
+	EXPECT_EQ(2, dmabufx_buffer_attachments(b));
 	EXPECT_STREQ(dev, dmabufx_buffer_device(b, 0));
+	EXPECT_STREQ(dev, dmabufx_buffer_device(b, 1));
 	for (i = 0; i < 4; i++) {
 		h = dmabufx_buffer_holder(b, (size_t)i);
 		if (dmabufx_holder_pid(h) == kids[BY_MAP]) {
@@ -961,6 +966,8 @@ TEST(info_shares_a_buffer_held_by_four_processes_and_names_the_importer)
 		EXPECT_EQ(0, st);
 	}
 	close(ready[0]);
+	drmCloseBufferHandle(drm2, handle2);
+	close(drm2);
 	drmCloseBufferHandle(drm, handle);
 	close(drm);
 	close(fd);
