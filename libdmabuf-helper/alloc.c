@@ -428,16 +428,10 @@ DMABUFX_API int dmabufx_alloc_named(unsigned int kind, uint64_t len,
 		.fd_flags = fd_flags,
 		.name = (uintptr_t)name,
 	};
-	int ctl, err, ret;
 
-	ctl = dmabufx__open_node(DMABUF_EXPORTER_DEV_CTL);
-	if (ctl < 0)
+	if (dmabufx__ctl_ioctl(-1, DMABUF_EXPORTER_IOCTL_ALLOC, &req) < 0)
 		return -1;
-	ret = dmabufx_ioctl(ctl, DMABUF_EXPORTER_IOCTL_ALLOC, &req);
-	err = errno;
-	close(ctl);
-	errno = err;
-	return ret < 0 ? -1 : (int)req.fd;
+	return (int)req.fd;
 }
 
 DMABUFX_API int dmabufx_exporter_info(int node_fd,
@@ -452,9 +446,8 @@ DMABUFX_API int dmabufx_exporter_info(int node_fd,
 	/* The caller's size, not ours, goes into the ioctl number. */
 	memset(info, 0, size);
 	return dmabufx_ioctl(node_fd,
-			     _IOC(_IOC_READ | _IOC_WRITE,
-				  _IOC_TYPE(DMABUF_EXPORTER_IOCTL_INFO),
-				  _IOC_NR(DMABUF_EXPORTER_IOCTL_INFO), size),
+			     dmabufx__sized_request(DMABUF_EXPORTER_IOCTL_INFO,
+						    size),
 			     info);
 }
 

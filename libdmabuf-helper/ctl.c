@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <stddef.h>
-#include <unistd.h>
 
 #include <linux/ioctl.h>
 
@@ -38,29 +37,11 @@ static int check_args(const void *arg, size_t size, size_t size_ver0,
 	return 0;
 }
 
-/*
- * Issue @request with the caller's @size in its size field on @ctl_fd, or on
- * the ctl node opened for this call when @ctl_fd is -1.
- */
+/* @request with the caller's @size, on @ctl_fd or a ctl node of its own. */
 static int ctl_ioctl(int ctl_fd, unsigned long request, void *arg, size_t size)
 {
-	int ctl = ctl_fd, ret, err;
-
-	if (ctl_fd == -1) {
-		ctl = dmabufx__open_node(DMABUF_EXPORTER_DEV_CTL);
-		if (ctl < 0)
-			return -1;
-	}
-	ret = dmabufx_ioctl(ctl,
-			    _IOC(_IOC_READ | _IOC_WRITE, _IOC_TYPE(request),
-				 _IOC_NR(request), size),
-			    arg);
-	if (ctl_fd == -1) {
-		err = errno;
-		close(ctl);
-		errno = err;
-	}
-	return ret < 0 ? -1 : 0;
+	return dmabufx__ctl_ioctl(ctl_fd, dmabufx__sized_request(request, size),
+				  arg) < 0 ? -1 : 0;
 }
 
 DMABUFX_API int dmabufx_query(int ctl_fd, int buf_fd,

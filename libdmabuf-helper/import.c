@@ -101,14 +101,8 @@ DMABUFX_API int dmabufx_import_user(void *addr, uint64_t len, unsigned int flags
 		.fd_flags = fd_flags,
 		.name = (uintptr_t)name,
 	};
-	int ctl, ret, err;
 
-	ctl = dmabufx__open_node(DMABUF_EXPORTER_DEV_CTL);
-	if (ctl < 0)
+	if (dmabufx__ctl_ioctl(-1, DMABUF_EXPORTER_IOCTL_IMPORT_USER, &req) < 0)
 		return -1;
-	ret = dmabufx_ioctl(ctl, DMABUF_EXPORTER_IOCTL_IMPORT_USER, &req);
-	err = errno;
-	close(ctl);
-	errno = err;
-	return ret < 0 ? -1 : (int)req.fd;
+	return (int)req.fd;
 }

@@ -26,6 +26,18 @@ int dmabufx__udmabuf_create(int dev_fd, int memfd, uint64_t offset,
 int dmabufx__copy_out(void *dst, size_t dst_size, const void *src,
 		      size_t src_size);
 
+/*
+ * @request with @size in its size field, read-write: the caller's struct
+ * version, which the module's extensible ioctls accept (copy_struct_from_user).
+ */
+unsigned long dmabufx__sized_request(unsigned long request, size_t size);
+
+/*
+ * dmabufx_ioctl() on @ctl_fd, or on our ctl node opened for this call when
+ * @ctl_fd is -1 (closed again, errno kept).
+ */
+int dmabufx__ctl_ioctl(int ctl_fd, unsigned long request, void *arg);
+
 /* DMA_BUF_IOCTL_SYNC, retried on EINTR and on EAGAIN (a fence pending). */
 int dmabufx__sync_ioctl(int buf_fd, void *sync);
 

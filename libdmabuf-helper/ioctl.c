@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "dmabuf-helper.h"
 #include "internal.h"
@@ -23,6 +24,30 @@ DMABUFX_API int dmabufx_ioctl(int fd, unsigned long request, void *arg)
 	do {
 		ret = ioctl(fd, request, arg);
 	} while (ret == -1 && errno == EINTR);
+	return ret;
+}
+
+unsigned long dmabufx__sized_request(unsigned long request, size_t size)
+{
+	return _IOC(_IOC_READ | _IOC_WRITE, _IOC_TYPE(request),
+		    _IOC_NR(request), size);
+}
+
+int dmabufx__ctl_ioctl(int ctl_fd, unsigned long request, void *arg)
+{
+	int ctl = ctl_fd, ret, err;
+
+	if (ctl_fd == -1) {
+		ctl = dmabufx__open_node(DMABUF_EXPORTER_DEV_CTL);
+		if (ctl < 0)
+			return -1;
+	}
+	ret = dmabufx_ioctl(ctl, request, arg);
+	if (ctl_fd == -1) {
+		err = errno;
+		close(ctl);
+		errno = err;
+	}
 	return ret;
 }
 

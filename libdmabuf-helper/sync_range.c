@@ -4,7 +4,6 @@
  * buffers of the dmabuf_exporter module.
  */
 #include <errno.h>
-#include <unistd.h>
 
 #include "dmabuf-helper.h"
 #include "internal.h"
@@ -18,23 +17,16 @@ DMABUFX_API int dmabufx_sync_range(int buf_fd, unsigned int flags,
 		.offset = offset,
 		.length = length,
 	};
-	int ctl, ret, err;
 
 	/* A negative fd would reach the kernel as a large one: EBADF too. */
 	if (buf_fd < 0) {
 		errno = EBADF;
 		return -1;
 	}
-	ctl = dmabufx__open_node(DMABUF_EXPORTER_DEV_CTL);
-	if (ctl < 0)
-		return -1;
 	/*
 	 * EINTR (a signal during the wait for fences) is retried: nothing was
 	 * synced, and the call may be repeated.
 	 */
-	ret = dmabufx_ioctl(ctl, DMABUF_EXPORTER_IOCTL_SYNC_RANGE, &req);
-	err = errno;
-	close(ctl);
-	errno = err;
-	return ret < 0 ? -1 : 0;
+	return dmabufx__ctl_ioctl(-1, DMABUF_EXPORTER_IOCTL_SYNC_RANGE, &req) < 0 ?
+	       -1 : 0;
 }
