@@ -975,6 +975,8 @@ tap_program() {
 		fi
 		;;
 	esac
+	# Where a guest's time goes, for keeping CI within its budget.
+	[ -s "$RES/prog.$i.time" ] && printf '# %s: %s s\n' "$base" "$(head -n 1 "$RES/prog.$i.time")"
 	if [ -n "$why" ]; then
 		tap "not ok" "vm: $base exit status and plan: $why"
 		if [ -s "$RES/prog.$i.err" ]; then

@@ -181,8 +181,10 @@ tap)
 			continue
 		fi
 		say "running $prog"
+		start=$SECONDS
 		"$prog" </dev/null >>"$R/prog.$i.out" 2>>"$R/prog.$i.err"
 		rc=$?
+		echo "$((SECONDS - start))" >"$R/prog.$i.time"
 		echo "$rc" >"$R/prog.$i.rc"
 		say "$prog exited with status $rc"
 	done
