@@ -38,6 +38,8 @@ names = {
     "sync_start_end": "SYNC start+end",
     "import": "import existing memory",
     "vgem_import": "vgem import (attach+map) + release",
+    "vgem_sync_whole": "SYNC start+end of all, vgem-mapped",
+    "vgem_sync_part": "start+end for 1/256, vgem-mapped (ours: SYNC_RANGE)",
 }
 today = datetime.date.today().isoformat()
 print(f"Run {today}, kernel {res['kernel']}, {machine}; dmabuf-bench "
@@ -66,8 +68,10 @@ with open(dat, "w") as d:
                 rel.append(f"{v / ours:.4g}")
             else:
                 rel.append(f"{ours / v:.4g}")
-        short = label.replace("vgem import (attach+map) + release",
-                              "vgem import")
+        short = {"vgem_import": "vgem import",
+                 "vgem_sync_whole": "sync all, vgem",
+                 "vgem_sync_part": "sync 1/256, vgem"}.get(row["metric"],
+                                                          label)
         d.write(f'"{short} {size(row["size"])}" ' + " ".join(rel) + "\n")
 print("\nSpeed ratio: above 1.00x, ours-system is faster than that yardstick "
       "(latency rows: its time / ours; bandwidth rows: ours / its).")

@@ -11,7 +11,11 @@
 # and print the Markdown table for docs/benchmarks.md. BUILD is build/, or
 # build-ARCH/ (a cross build, scripts/cross-file.sh) for another architecture.
 #
-#   [ARCH=arm64] [KVER=...] scripts/bench.sh [dmabuf-bench options]   e.g. --reps 9
+#   [ARCH=arm64] [KVER=...] [APPEND=...] scripts/bench.sh [dmabuf-bench options]
+#
+# e.g. --reps 9. APPEND adds to the guest's kernel command line:
+# APPEND=swiotlb=force bounces every DMA mapping, which is where the
+# vgem-mapped sync rows show what a partial sync saves.
 #
 # The guest gets 3 GiB so that 256 MiB buffers of every provider fit, and
 # udmabuf's size_limit_mb is raised to 512 there (its default, 64 MiB,
@@ -36,6 +40,7 @@ mkdir -p "$out"
 json=$out/bench-$kver.json
 
 tests/vm/run-vm.sh --kernel "$kver" --mem 3G --timeout 1800 --modprobe vgem \
+	${APPEND:+--append "$APPEND"} \
 	--module "$PWD/$build/driver/dmabuf_exporter-$kver.ko" \
 	--exec -- sh -c 'p=/sys/module/udmabuf/parameters/size_limit_mb
 		[ -w $p ] && echo 512 >$p

@@ -63,7 +63,7 @@ static struct {
 	struct tool tool;
 	uint64_t sizes[16];
 	int nsizes;
-	uint64_t bw_size, sync_size, import_size;
+	uint64_t bw_size, sync_size, import_size, range_size, page;
 	int reps;
 	double min_time;	/* seconds per repetition */
 	struct json j;
@@ -74,6 +74,7 @@ static struct {
 	.bw_size = 64 << 20,
 	.sync_size = 1 << 20,
 	.import_size = 64 << 20,
+	.range_size = 16 << 20,
 	.reps = 5,
 	.min_time = 0.05,
 	.vgem = -1,
@@ -86,8 +87,11 @@ static void usage(FILE *out)
 		"Measure dmabuf_exporter's kinds against /dev/dma_heap/system,\n"
 		"/dev/udmabuf and anonymous memory: allocate+free latency, mmap and\n"
 		"first-touch throughput, write and read bandwidth through the mapping,\n"
-		"DMA_BUF_IOCTL_SYNC latency, user-memory import throughput and vgem\n"
-		"import latency. Prints medians and, per row, the speed of ours-system\n"
+		"DMA_BUF_IOCTL_SYNC latency, user-memory import throughput, vgem\n"
+		"import latency, and CPU syncs of a buffer vgem has mapped: of all of\n"
+		"it, and of 1/256 of it (ours with DMABUF_EXPORTER_IOCTL_SYNC_RANGE,\n"
+		"the others can only sync all). Prints medians and, per row, the speed\n"
+		"of ours-system\n"
 		"relative to each yardstick (above 1.00: ours is faster).\n"
 #ifndef DMX_HAVE_LIBDRM
 		"This build has no vgem rows (built without libdrm).\n"
@@ -96,7 +100,8 @@ static void usage(FILE *out)
 		"  -S, --sizes=LIST      allocation sizes, comma separated, in bytes\n"
 		"                        (decimal) with suffixes K, M, G\n"
 		"                        (default: 4K,64K,1M,16M,256M)\n"
-		"  -b, --bw-size=BYTES   buffer for touch, bandwidth (default: 64M)\n"
+		"  -b, --bw-size=BYTES   buffer for touch, bandwidth (default: 64M);\n"
+		"                        the vgem-mapped syncs use at most 16M of it\n"
 		"  -i, --import-size=BYTES  range for import throughput (default: 64M)\n"
 		"  -p, --providers=LIST  columns to measure, comma separated, of\n"
 		"                        ours-system, ours-uncached, ours-contig,\n"
@@ -567,6 +572,87 @@ static double op_vgem(struct prov *p, uint64_t size)
 	b_free(&b);
 	return t / (double)n * 1e6;
 }
+
+/*
+ * A buffer that vgem has imported, so its pages are mapped for vgem's device
+ * (bounced under swiotlb=force): what a CPU sync has to move.
+ */
+static int vgem_mapped_alloc(struct prov *p, uint64_t size, struct hbuf *b,
+			     uint32_t *handle)
+{
+	if (g.vgem < 0 || p->kind == P_ANON) {
+		errno = ENOTTY;
+		return -1;
+	}
+	if (b_alloc(p, size, b) < 0)
+		return -1;
+	if (drmPrimeFDToHandle(g.vgem, b->fd, handle)) {
+		b_free(b);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Microseconds per CPU access to 1/256 of a vgem-mapped buffer, start + end:
+ * ours syncs just those bytes (DMABUF_EXPORTER_IOCTL_SYNC_RANGE, at 16
+ * places in turn), the others can only sync the whole buffer. With
+ * @whole set, every provider syncs the whole buffer.
+ */
+static double vgem_sync(struct prov *p, uint64_t size, int whole)
+{
+	uint64_t len = size / 256 > g.page ? size / 256 : g.page;
+	int ranged = !whole && p == &provs[OURS] && len < size;
+	double t0, t;
+	uint32_t handle;
+	struct hbuf b;
+	long n = 0;
+	int ret;
+
+	if (vgem_mapped_alloc(p, size, &b, &handle) < 0)
+		return -1;
+	t0 = now();
+	do {
+		uint64_t off = (uint64_t)(n % 16) * (size / 16);
+
+		if (ranged) {
+			ret = dmabufx_sync_range(b.fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW,
+						 off, len);
+			if (!ret)
+				ret = dmabufx_sync_range(b.fd, DMA_BUF_SYNC_END |
+							 DMA_BUF_SYNC_RW, off, len);
+		} else {
+			struct dma_buf_sync s = {
+				.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW,
+			};
+
+			ret = dmabufx_ioctl(b.fd, DMA_BUF_IOCTL_SYNC, &s);
+			s.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW;
+			if (!ret)
+				ret = dmabufx_ioctl(b.fd, DMA_BUF_IOCTL_SYNC, &s);
+		}
+		if (ret < 0)
+			break;
+		n++;
+		t = now() - t0;
+	} while (t < g.min_time);
+	t = now() - t0;
+	ret = errno;
+	drmCloseBufferHandle(g.vgem, handle);
+	b_free(&b);
+	errno = ret;
+	return n ? t / (double)n * 1e6 : -1;
+}
+
+static double op_vgem_sync_part(struct prov *p, uint64_t size)
+{
+	return vgem_sync(p, size, 0);
+}
+
+static double op_vgem_sync_whole(struct prov *p, uint64_t size)
+{
+	return vgem_sync(p, size, 1);
+}
 #endif
 
 static void run_row(const char *metric, const char *label, const char *unit,
@@ -688,6 +774,9 @@ int main(int argc, char **argv)
 	g.import_size = (g.import_size + page - 1) & ~(page - 1);
 	if (g.sync_size > g.bw_size)
 		g.sync_size = g.bw_size;
+	if (g.range_size > g.bw_size)
+		g.range_size = g.bw_size;
+	g.page = page;
 
 	for (i = 0; i < NPROVS; i++)
 		if (provs[i].selected && provs[i].kind != P_ANON)
@@ -737,6 +826,10 @@ int main(int argc, char **argv)
 	if (g.sync_size > 64 << 10)
 		run_row("vgem_import", "vgem import+release", "us", 0, 64 << 10, op_vgem);
 	run_row("vgem_import", "vgem import+release", "us", 0, g.sync_size, op_vgem);
+	run_row("vgem_sync_whole", "sync all, vgem-mapped", "us", 0,
+		g.range_size, op_vgem_sync_whole);
+	run_row("vgem_sync_part", "sync 1/256, vgem-mapped", "us", 0,
+		g.range_size, op_vgem_sync_part);
 #endif
 
 	if (g.tool.json) {
