@@ -503,9 +503,10 @@ static const struct vm_operations_struct dmx_vm_page_ops = {
  * them: O_DIRECT, io_uring fixed buffers, vmsplice and IMPORT_USER work on
  * the mapping, and a page someone pinned outlives the buffer by its own
  * reference. Everything is mapped now, a batch per call (one page-table
- * lock per page table rather than per page), as fast as remap_pfn_range()
- * within a small factor. Compound pages are mapped a subpage at a time,
- * each counted in its folio, as the core does for any file page.
+ * lock per page table rather than per page): no slower than the chunks'
+ * remap_pfn_range() (docs/benchmarks.md). Compound pages are mapped a
+ * subpage at a time, each counted in its folio, as the core does for any
+ * file page.
  */
 static int dmx_mmap_pages(struct dmx_buffer *buf, struct vm_area_struct *vma)
 {
@@ -601,7 +602,7 @@ static int dmx_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	if (vma->vm_pgoff > npages || vma_pages(vma) > npages - vma->vm_pgoff)
 		return -EINVAL;
 
-	/* Everything is mapped now: no page faults later. */
+	/* Everything is mapped now: no page faults later but after a zap. */
 	ret = pages ? dmx_mmap_pages(buf, vma) : dmx_mmap_pfns(buf, vma);
 	if (ret)
 		return ret;
