@@ -10,7 +10,8 @@
  *    was mapped with, plus the kernel vmap range; a range sync does the same
  *    for its bytes, never with a part of a table (the DMA API syncs a table
  *    only with the entry count it was mapped with);
- *  - mmap is shared-only, bounds-checked, and maps the whole range at once.
+ *  - mmap is shared-only, bounds-checked, and maps the whole range at once:
+ *    by PFN, or the pages themselves where GUP must be able to pin them.
  */
 
 #include <linux/atomic.h>
@@ -455,38 +456,112 @@ static void dmx_vm_close(struct vm_area_struct *vma)
 	atomic_dec(&buf->mmap_count);
 }
 
+/*
+ * Kinds with struct_page_mmap: a range zapped by MADV_DONTNEED (allowed on
+ * such a mapping, unlike on a PFN one) comes back on the next access, as
+ * the same page. The core maps the page we return, referenced, with the
+ * rmap and refcount rules every file page follows. mremap() cannot grow the
+ * mapping (VM_DONTEXPAND), so an offset past the buffer is a bug somewhere:
+ * SIGBUS, never a page that is not ours.
+ */
+static vm_fault_t dmx_vm_fault(struct vm_fault *vmf)
+{
+	struct dmx_buffer *buf = vmf->vma->vm_private_data;
+	pgoff_t pgoff = vmf->pgoff;
+	struct scatterlist *sg;
+	int i;
+
+	for_each_sgtable_sg(&buf->sgt, sg, i) {
+		unsigned long n = sg->length >> PAGE_SHIFT;
+
+		if (pgoff < n) {
+			vmf->page = dmx_nth_page(sg_page(sg), pgoff);
+			get_page(vmf->page);
+			return 0;
+		}
+		pgoff -= n;
+	}
+	return VM_FAULT_SIGBUS;
+}
+
 static const struct vm_operations_struct dmx_vm_ops = {
 	.open = dmx_vm_open,
 	.close = dmx_vm_close,
 };
 
-static int dmx_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
+static const struct vm_operations_struct dmx_vm_page_ops = {
+	.open = dmx_vm_open,
+	.close = dmx_vm_close,
+	.fault = dmx_vm_fault,
+};
+
+/* Pages per vm_insert_pages() call: one page of pointers. */
+#define DMX_INSERT_BATCH	(PAGE_SIZE / sizeof(struct page *))
+
+/*
+ * Map the pages themselves (struct_page_mmap kinds), so that GUP can pin
+ * them: O_DIRECT, io_uring fixed buffers, vmsplice and IMPORT_USER work on
+ * the mapping, and a page someone pinned outlives the buffer by its own
+ * reference. Everything is mapped now, a batch per call (one page-table
+ * lock per page table rather than per page): no slower than the chunks'
+ * remap_pfn_range() (docs/benchmarks.md). Compound pages are mapped a
+ * subpage at a time, each counted in its folio, as the core does for any
+ * file page.
+ */
+static int dmx_mmap_pages(struct dmx_buffer *buf, struct vm_area_struct *vma)
 {
-	struct dmx_buffer *buf = dmabuf->priv;
-	unsigned long npages = buf->size >> PAGE_SHIFT;
+	unsigned long todo = vma_pages(vma);
+	unsigned long batch = min_t(unsigned long, todo, DMX_INSERT_BATCH);
+	unsigned long addr = vma->vm_start, n = 0, left;
+	struct sg_page_iter iter;
+	struct page **pages;
+	int ret = 0;
+
+	pages = kmalloc_array(batch, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+
+	/*
+	 * VM_MIXEDMAP is what vm_insert_pages() would set; VM_DONTEXPAND and
+	 * VM_DONTDUMP are what remap_pfn_range() sets for the other kinds:
+	 * mremap() must not grow the mapping past the buffer, and core dumps
+	 * leave device buffers out.
+	 */
+	dmx_vm_flags_set(vma, VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP);
+
+	for_each_sgtable_page(&buf->sgt, &iter, vma->vm_pgoff) {
+		pages[n++] = sg_page_iter_page(&iter);
+		if (n < batch && n < todo)
+			continue;
+		left = n;
+		ret = vm_insert_pages(vma, addr, pages, &left);
+		/* The core zaps what was mapped when mmap fails. */
+		if (ret)
+			break;
+		addr += n << PAGE_SHIFT;
+		todo -= n;
+		n = 0;
+		if (!todo)
+			break;
+	}
+	kfree(pages);
+	return ret;
+}
+
+/* Map the other kinds by PFN, one call per contiguous chunk. */
+static int dmx_mmap_pfns(struct dmx_buffer *buf, struct vm_area_struct *vma)
+{
 	unsigned long skip = vma->vm_pgoff << PAGE_SHIFT;
 	unsigned long addr = vma->vm_start;
 	struct scatterlist *sg;
 	int ret, i;
 
-	/* A private mapping of shared device memory has no sane meaning. */
-	if (!(vma->vm_flags & VM_MAYSHARE))
-		return -EINVAL;
-	ret = dmx_injected(&buf->counters, DMABUF_EXPORTER_OP_MMAP);
-	if (ret)
-		return ret;
-
-	/* The core checks this too; checked again so it cannot overflow. */
-	if (vma->vm_pgoff > npages || vma_pages(vma) > npages - vma->vm_pgoff)
-		return -EINVAL;
-
 	if (buf->kind->write_combine)
 		vma->vm_page_prot = pgprot_writecombine(vma->vm_page_prot);
 
 	/*
-	 * Map everything now, one call per contiguous chunk: no page faults
-	 * later. remap_pfn_range() also sets VM_DONTEXPAND, so mremap() cannot
-	 * grow the mapping past the buffer.
+	 * remap_pfn_range() also sets VM_DONTEXPAND, so mremap() cannot grow
+	 * the mapping past the buffer.
 	 */
 	for_each_sgtable_sg(&buf->sgt, sg, i) {
 		unsigned long len = sg->length;
@@ -506,9 +581,34 @@ static int dmx_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 		if (addr >= vma->vm_end)
 			break;
 	}
+	return 0;
+}
+
+static int dmx_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
+{
+	struct dmx_buffer *buf = dmabuf->priv;
+	unsigned long npages = buf->size >> PAGE_SHIFT;
+	bool pages = buf->kind->struct_page_mmap;
+	int ret;
+
+	/* A private mapping of shared device memory has no sane meaning. */
+	if (!(vma->vm_flags & VM_MAYSHARE))
+		return -EINVAL;
+	ret = dmx_injected(&buf->counters, DMABUF_EXPORTER_OP_MMAP);
+	if (ret)
+		return ret;
+
+	/* The core checks this too; checked again so it cannot overflow. */
+	if (vma->vm_pgoff > npages || vma_pages(vma) > npages - vma->vm_pgoff)
+		return -EINVAL;
+
+	/* Everything is mapped now: no page faults later but after a zap. */
+	ret = pages ? dmx_mmap_pages(buf, vma) : dmx_mmap_pfns(buf, vma);
+	if (ret)
+		return ret;
 
 	/* Only now: a failed mmap gets no close() call. */
-	vma->vm_ops = &dmx_vm_ops;
+	vma->vm_ops = pages ? &dmx_vm_page_ops : &dmx_vm_ops;
 	vma->vm_private_data = buf;
 	dmx_vm_open(vma);
 	dmx_count(&buf->counters.mmap);

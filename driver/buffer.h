@@ -25,6 +25,14 @@ struct dmx_buffer;
  * @id:		its enum dmabuf_exporter_kind value.
  * @write_combine: CPU mappings (userspace and vmap) are write-combined.
  * @contiguous:	the pages are physically contiguous (one table entry).
+ * @struct_page_mmap: userspace mappings map the pages themselves rather
+ *		than their PFNs, so GUP can pin them (O_DIRECT, io_uring
+ *		fixed buffers, vmsplice, IMPORT_USER of such a mapping). Only
+ *		for cached kinds of ordinary refcounted pages. A pinner's
+ *		reference then keeps a page past the buffer's release, so
+ *		@free must give each page back by dropping its own reference
+ *		(__free_pages(), put_page()), never reuse or recycle a page
+ *		whose refcount shows another holder.
  * @alloc:	fill @buf->sgt with @buf->size bytes: zeroed and charged to
  *		the caller's memory cgroup for the allocating kinds, the pages
  *		@args describe for the importing ones. Returns 0 or a negative
@@ -43,6 +51,7 @@ struct dmx_kind {
 	u32 id;
 	bool write_combine;
 	bool contiguous;
+	bool struct_page_mmap;
 	int (*alloc)(struct dmx_buffer *buf, const void *args);
 	void (*free)(struct dmx_buffer *buf);
 	u64 (*footprint)(u64 size);

@@ -115,6 +115,20 @@ static inline void dmx_pages_set_wb(struct page *page, int n)
 }
 
 /*
+ * VMA flags are changed through vm_flags_set() since 6.3 (which also takes
+ * the per-VMA lock), by plain assignment before.
+ */
+static inline void dmx_vm_flags_set(struct vm_area_struct *vma,
+				    vm_flags_t flags)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
+#endif
+}
+
+/*
  * hugetlbfs memfds. is_file_hugepages() compares f_op with
  * hugetlbfs_file_operations before 6.9, a symbol 6.1 does not export to
  * modules; the superblock's magic tells the same on every kernel.

@@ -33,6 +33,9 @@ def cell(row, p):
 names = {
     "alloc_free": "alloc+free",
     "mmap_first_touch": "mmap + first touch",
+    "mmap": "mmap + munmap (untouched)",
+    "disk_read_direct": "O_DIRECT read from disk into mapping",
+    "disk_read_copy": "O_DIRECT read into heap buffer + memcpy into mapping",
     "write_bw": "write through mapping",
     "read_bw": "read through mapping",
     "sync_start_end": "SYNC start+end",

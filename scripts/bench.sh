@@ -11,11 +11,17 @@
 # and print the Markdown table for docs/benchmarks.md. BUILD is build/, or
 # build-ARCH/ (a cross build, scripts/cross-file.sh) for another architecture.
 #
-#   [ARCH=arm64] [KVER=...] [APPEND=...] scripts/bench.sh [dmabuf-bench options]
+#   [ARCH=arm64] [KVER=...] [SCRATCH_DISK=SIZE] [APPEND=...] scripts/bench.sh [dmabuf-bench options]
+#   e.g. --reps 9
 #
-# e.g. --reps 9. APPEND adds to the guest's kernel command line:
-# APPEND=swiotlb=force bounces every DMA mapping, which is where the
-# vgem-mapped sync rows show what a partial sync saves.
+# SCRATCH_DISK (default 128M; empty: none) attaches a fresh virtio-blk disk
+# of that size (run-vm.sh --scratch-disk) and passes it to dmabuf-bench as
+# --disk, for the O_DIRECT rows. The disk is new and sparse: its reads come
+# from the host's page cache, so those rows measure the guest's I/O path
+# (pinning, the copy), not a real disk.
+# APPEND adds to the guest's kernel command line: APPEND=swiotlb=force
+# bounces every DMA mapping, which is where the vgem-mapped sync rows show
+# what a partial sync saves.
 #
 # The guest gets 3 GiB so that 256 MiB buffers of every provider fit, and
 # udmabuf's size_limit_mb is raised to 512 there (its default, 64 MiB,
@@ -39,12 +45,16 @@ out=$build/bench
 mkdir -p "$out"
 json=$out/bench-$kver.json
 
+disk=${SCRATCH_DISK-128M}
+# shellcheck disable=SC2016 # expanded by the guest's shell
 tests/vm/run-vm.sh --kernel "$kver" --mem 3G --timeout 1800 --modprobe vgem \
 	${APPEND:+--append "$APPEND"} \
+	${disk:+--scratch-disk "$disk"} \
 	--module "$PWD/$build/driver/dmabuf_exporter-$kver.ko" \
 	--exec -- sh -c 'p=/sys/module/udmabuf/parameters/size_limit_mb
 		[ -w $p ] && echo 512 >$p
-		exec "$@"' sh "$PWD/$build/tools/dmabuf-bench" --json "$@" >"$json"
+		exec "$@" ${DMX_TEST_DISK:+--disk "$DMX_TEST_DISK"}' \
+	sh "$PWD/$build/tools/dmabuf-bench" --json "$@" >"$json"
 
 python3 scripts/bench-report.py "$json" "$out/bench-$kver.dat" \
 	"$machine $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), QEMU TCG guest"

@@ -301,22 +301,86 @@ TEST_F(user, range_running_into_a_hole_is_efault_and_pins_nothing)
 	munmap(src, len - 4096);
 }
 
-TEST_F(user, another_dma_bufs_mapping_is_efault)
+/*
+ * A mapping of one of our "system" buffers maps its pages themselves (not
+ * PFNs): importing it pins and aliases those pages, byte for byte both
+ * ways, and the import keeps them after the first buffer is gone.
+ */
+TEST_F(user, system_buffer_mapping_imports_as_the_same_pages)
 {
-	uint8_t *map;
-	int node, other;
+	const size_t len = 64 * 4096 + 16 * 4096 + 3 * 4096;
+	uint8_t *map, *alias;
+	int node, sys, buf, ro;
 
 	node = dmx_open_node("system");
 	ASSERT_LE(0, node);
-	other = dmx_alloc(node, 4 * 4096);
-	ASSERT_LE(0, other);
-	map = mmap(NULL, 4 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, other, 0);
+	sys = dmx_alloc(node, len);
+	ASSERT_LE(0, sys);
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, sys, 0);
 	ASSERT_NE(MAP_FAILED, map);
-	EXPECT_EQ(-EFAULT, import_rw(self->ctl, map, 4 * 4096));
-	EXPECT_EQ(-EFAULT, __dmx_import_user(self->ctl, map, 4096, 0, O_RDONLY));
-	munmap(map, 4 * 4096);
+	dmx_fill(map, 0, len, 3);
+
+	buf = import_rw(self->ctl, map, len);
+	ASSERT_LE(0, buf) TH_LOG("import of a system mapping: %s", strerror(-buf));
+	EXPECT_EQ(len, dmx_pinned_bytes(self->ctl));
+	ro = __dmx_import_user(self->ctl, map, 4096, 0, O_RDONLY);
+	EXPECT_LE(0, ro) TH_LOG("read-only import: %s", strerror(-ro));
+	if (ro >= 0)
+		close(ro);
+
+	alias = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, buf, 0);
+	ASSERT_NE(MAP_FAILED, alias);
+	ASSERT_EQ(0, __dmx_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW));
+	EXPECT_EQ(-1, dmx_mismatch(alias, 0, len, 3)) TH_LOG("system -> import");
+	dmx_fill(alias, 0, len, 4);
+	ASSERT_EQ(0, __dmx_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW));
+	ASSERT_EQ(0, __dmx_sync(sys, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));
+	EXPECT_EQ(-1, dmx_mismatch(map, 0, len, 4)) TH_LOG("import -> system");
+	ASSERT_EQ(0, __dmx_sync(sys, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
+
+	/* The first buffer released: its pages live on, pinned by the import. */
+	munmap(map, len);
+	close(sys);
+	close(node);
+	ASSERT_EQ(0, __dmx_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));
+	EXPECT_EQ(-1, dmx_mismatch(alias, 0, len, 4)) TH_LOG("after release");
+	ASSERT_EQ(0, __dmx_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
+	munmap(alias, len);
+	close(buf);
+}
+
+/*
+ * The write-combined and contiguous kinds are mapped by PFN (VM_PFNMAP),
+ * which GUP cannot pin: EFAULT, writable or not, as for device memory.
+ */
+static void pfn_mapping_is_efault(struct __test_metadata *_metadata, int ctl,
+				  const char *kind)
+{
+	const size_t len = 16 * 4096;
+	uint8_t *map;
+	int node, other;
+
+	node = dmx_open_node(kind);
+	ASSERT_LE(0, node);
+	other = dmx_alloc(node, len);
+	ASSERT_LE(0, other);
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, other, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	EXPECT_EQ(-EFAULT, import_rw(ctl, map, len));
+	EXPECT_EQ(-EFAULT, __dmx_import_user(ctl, map, 4096, 0, O_RDONLY));
+	munmap(map, len);
 	close(other);
 	close(node);
+}
+
+TEST_F(user, uncached_buffer_mapping_is_efault)
+{
+	pfn_mapping_is_efault(_metadata, self->ctl, "system-uncached");
+}
+
+TEST_F(user, contig_buffer_mapping_is_efault)
+{
+	pfn_mapping_is_efault(_metadata, self->ctl, "contig");
 }
 
 TEST_F(user, writable_import_of_a_read_only_mapping_is_efault)

@@ -15,9 +15,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/fs.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -64,6 +67,9 @@ static struct {
 	uint64_t sizes[16];
 	int nsizes;
 	uint64_t bw_size, sync_size, import_size, range_size, page;
+	const char *disk;	/* --disk: block device read with O_DIRECT */
+	int disk_fd;
+	uint64_t disk_size;	/* bytes read per repetition */
 	int reps;
 	double min_time;	/* seconds per repetition */
 	struct json j;
@@ -78,6 +84,7 @@ static struct {
 	.reps = 5,
 	.min_time = 0.05,
 	.vgem = -1,
+	.disk_fd = -1,
 };
 
 static void usage(FILE *out)
@@ -88,10 +95,12 @@ static void usage(FILE *out)
 		"/dev/udmabuf and anonymous memory: allocate+free latency, mmap and\n"
 		"first-touch throughput, write and read bandwidth through the mapping,\n"
 		"DMA_BUF_IOCTL_SYNC latency, user-memory import throughput, vgem\n"
-		"import latency, and CPU syncs of a buffer vgem has mapped: of all of\n"
-		"it, and of 1/256 of it (ours with DMABUF_EXPORTER_IOCTL_SYNC_RANGE,\n"
-		"the others can only sync all). Prints medians and, per row, the speed\n"
-		"of ours-system\n"
+		"import latency, CPU syncs of a buffer vgem has mapped (of all of it,\n"
+		"and of 1/256 of it: ours with DMABUF_EXPORTER_IOCTL_SYNC_RANGE, the\n"
+		"others can only sync all); mmap time alone; with --disk, O_DIRECT\n"
+		"reads from a block device into each provider's mapping against\n"
+		"reading into a heap buffer and copying. Prints medians and, per row,\n"
+		"the speed of ours-system\n"
 		"relative to each yardstick (above 1.00: ours is faster).\n"
 #ifndef DMX_HAVE_LIBDRM
 		"This build has no vgem rows (built without libdrm).\n"
@@ -103,6 +112,12 @@ static void usage(FILE *out)
 		"  -b, --bw-size=BYTES   buffer for touch, bandwidth (default: 64M);\n"
 		"                        the vgem-mapped syncs use at most 16M of it\n"
 		"  -i, --import-size=BYTES  range for import throughput (default: 64M)\n"
+		"  -d, --disk=PATH       also read this block device (or file) with\n"
+		"                        O_DIRECT, never written: up to --bw-size\n"
+		"                        bytes from its start, straight into each\n"
+		"                        mapping, and through a heap buffer plus\n"
+		"                        memcpy(); a mapping GUP cannot pin (a PFN\n"
+		"                        mapping) is shown as refused\n"
 		"  -p, --providers=LIST  columns to measure, comma separated, of\n"
 		"                        ours-system, ours-uncached, ours-contig,\n"
 		"                        heap-system, udmabuf, anon (default: all)\n"
@@ -301,6 +316,7 @@ static const char *errno_note(int err)
 	case ENOMEM: return "ENOMEM";
 	case EINVAL: return "EINVAL";
 	case ENOTTY: return "n/a";
+	case EFAULT: return "refused (EFAULT)";
 	default: return "error";
 	}
 }
@@ -418,6 +434,93 @@ static double op_touch(struct prov *p, uint64_t size)
 	} while (t < g.min_time);
 	return (double)size * (double)n / t / 1e6;
 }
+
+/*
+ * Microseconds per mmap + munmap of the whole buffer, untouched: what
+ * mapping costs at mmap time (every kind maps the whole range there).
+ */
+static double op_mmap(struct prov *p, uint64_t size)
+{
+	double t0, t = 0;
+	struct hbuf b;
+	long n = 0;
+	void *m;
+
+	if (p->kind == P_ANON) {
+		errno = ENOTTY;
+		return -1;
+	}
+	if (b_alloc(p, size, &b) < 0)
+		return -1;
+	do {
+		t0 = now();
+		m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, b.fd, 0);
+		if (m == MAP_FAILED) {
+			b_free(&b);
+			return -1;
+		}
+		munmap(m, size);
+		t += now() - t0;
+		n++;
+	} while (t < g.min_time);
+	b_free(&b);
+	return t / (double)n * 1e6;
+}
+
+/*
+ * MB/s of reading g.disk_size bytes of --disk with O_DIRECT into the
+ * mapped buffer: straight in (@copy 0; the kernel pins the mapping's pages,
+ * or refuses a PFN mapping with EFAULT), or into a heap buffer in 1 MiB
+ * pieces, each copied into the mapping (@copy 1), as one must where the
+ * mapping cannot be pinned. Both go to the disk, not the page cache.
+ */
+static double op_disk_read(struct prov *p, uint64_t size, int copy)
+{
+	const size_t piece = 1 << 20;
+	double t0, t = 0;
+	uint8_t *m, *bounce = NULL;
+	struct hbuf b;
+	uint64_t off;
+	long n = 0;
+	ssize_t got;
+	int err = 0;
+
+	if (b_alloc(p, size, &b) < 0)
+		return -1;
+	m = b_map(&b);
+	if (!m || (copy && posix_memalign((void **)&bounce, 4096, piece))) {
+		err = m ? ENOMEM : errno;
+		goto out;
+	}
+	do {
+		t0 = now();
+		b_sync(&b, DMA_BUF_SYNC_START);
+		for (off = 0; off < size; off += (uint64_t)got) {
+			size_t len = copy ? (size_t)(size - off < piece ? size - off : piece)
+					  : (size_t)(size - off);
+
+			got = pread(g.disk_fd, copy ? bounce : m + off, len,
+				    (off_t)off);
+			if (got <= 0) {
+				err = got < 0 ? errno : EIO;
+				break;
+			}
+			if (copy)
+				memcpy(m + off, bounce, (size_t)got);
+		}
+		b_sync(&b, DMA_BUF_SYNC_END);
+		t += now() - t0;
+		n++;
+	} while (!err && t < g.min_time);
+out:
+	free(bounce);
+	b_free(&b);
+	errno = err;
+	return err ? -1 : (double)size * (double)n / t / 1e6;
+}
+
+static double op_disk_direct(struct prov *p, uint64_t size) { return op_disk_read(p, size, 0); }
+static double op_disk_copy(struct prov *p, uint64_t size) { return op_disk_read(p, size, 1); }
 
 /* MB/s of writing (or reading) the whole mapped buffer, under sync. */
 static double op_bandwidth(struct prov *p, uint64_t size, int write)
@@ -710,6 +813,7 @@ int main(int argc, char **argv)
 		{ "bw-size", required_argument, NULL, 'b' },
 		{ "import-size", required_argument, NULL, 'i' },
 		{ "providers", required_argument, NULL, 'p' },
+		{ "disk", required_argument, NULL, 'd' },
 		{ "reps", required_argument, NULL, 'r' },
 		{ "min-time-ms", required_argument, NULL, 't' },
 		TOOL_COMMON_LONGOPTS,
@@ -724,7 +828,7 @@ int main(int argc, char **argv)
 
 	g.tool.usage = usage;
 	parse_sizes(defsizes);
-	while ((c = getopt_long(argc, argv, "S:b:i:p:r:t:" TOOL_COMMON_SHORTOPTS,
+	while ((c = getopt_long(argc, argv, "S:b:i:p:d:r:t:" TOOL_COMMON_SHORTOPTS,
 				opts, NULL)) != -1) {
 		switch (c) {
 		case 'S':
@@ -746,6 +850,9 @@ int main(int argc, char **argv)
 				tool_err(&g.tool, "bad provider list '%s'", optarg);
 				return 2;
 			}
+			break;
+		case 'd':
+			g.disk = optarg;
 			break;
 		case 'r':
 		case 't':
@@ -777,6 +884,25 @@ int main(int argc, char **argv)
 	if (g.range_size > g.bw_size)
 		g.range_size = g.bw_size;
 	g.page = page;
+	if (g.disk) {
+		struct stat st;
+		uint64_t dsize = 0;
+
+		g.disk_fd = open(g.disk, O_RDONLY | O_DIRECT | O_CLOEXEC);
+		if (g.disk_fd < 0 || fstat(g.disk_fd, &st)) {
+			tool_err(&g.tool, "--disk %s: %s", g.disk, strerror(errno));
+			return 2;
+		}
+		if (!S_ISBLK(st.st_mode))
+			dsize = (uint64_t)st.st_size;
+		else if (ioctl(g.disk_fd, BLKGETSIZE64, &dsize) < 0)
+			dsize = 0;
+		g.disk_size = (dsize < g.bw_size ? dsize : g.bw_size) & ~(page - 1);
+		if (!g.disk_size) {
+			tool_err(&g.tool, "--disk %s: smaller than a page", g.disk);
+			return 2;
+		}
+	}
 
 	for (i = 0; i < NPROVS; i++)
 		if (provs[i].selected && provs[i].kind != P_ANON)
@@ -812,10 +938,17 @@ int main(int argc, char **argv)
 	for (i = 0; i < g.nsizes; i++)
 		run_row("alloc_free", "alloc+free", "us", 0, g.sizes[i], op_alloc_free);
 	run_row("mmap_first_touch", "mmap+first touch", "MB/s", 1, g.bw_size, op_touch);
+	run_row("mmap", "mmap+munmap", "us", 0, g.bw_size, op_mmap);
 	run_row("write_bw", "write through map", "MB/s", 1, g.bw_size, op_write);
 	run_row("read_bw", "read through map", "MB/s", 1, g.bw_size, op_read);
 	run_row("sync_start_end", "SYNC start+end", "us", 0, g.sync_size, op_sync);
 	run_row("import", "import existing memory", "MB/s", 1, g.import_size, op_import);
+	if (g.disk_fd >= 0) {
+		run_row("disk_read_direct", "O_DIRECT read into map", "MB/s", 1,
+			g.disk_size, op_disk_direct);
+		run_row("disk_read_copy", "read+memcpy into map", "MB/s", 1,
+			g.disk_size, op_disk_copy);
+	}
 	/*
 	 * vgem, like every device without DMA parameters, takes segments of
 	 * up to 64 KiB: one for every provider at that size, many for a
@@ -841,6 +974,8 @@ int main(int argc, char **argv)
 			close(provs[i].node);
 	if (g.vgem >= 0)
 		close(g.vgem);
+	if (g.disk_fd >= 0)
+		close(g.disk_fd);
 	if (!g.measured) {
 		tool_err(&g.tool, "nothing could be measured: every selected provider is missing or failed");
 		return 1;

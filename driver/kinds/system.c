@@ -113,6 +113,7 @@ static void dmx_system_free(struct dmx_buffer *buf)
 const struct dmx_kind dmx_system_kind = {
 	.name = "system",
 	.id = DMABUF_EXPORTER_KIND_SYSTEM,
+	.struct_page_mmap = true,
 	.alloc = dmx_system_alloc,
 	.free = dmx_system_free,
 };

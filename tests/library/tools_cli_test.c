@@ -128,6 +128,15 @@ TEST(bench_of_anonymous_memory_only_measures_it_and_exits_0)
 	EXPECT_STREQ("True 4 True None\n", out);
 }
 
+/* --disk is checked before anything is measured: a usage error. */
+TEST(bench_disk_that_cannot_be_read_is_a_usage_error)
+{
+	EXPECT_EQ(2, run(CMD("%s/dmabuf-bench -p anon --disk /nonexistent/disk 2>/dev/null",
+			     TOOLS_DIR), NULL, 0));
+	EXPECT_EQ(2, run(CMD("%s/dmabuf-bench -p anon --disk /dev/null 2>/dev/null",
+			     TOOLS_DIR), NULL, 0));
+}
+
 TEST(bench_exits_1_when_every_selected_provider_is_missing)
 {
 	static const char *const nodes[][2] = {

@@ -146,6 +146,13 @@ Options:
                         heap overflows and writes to freed memory show in the
                         kernel log; the guest checks that it took effect
                         ("vm: slab debugging on")
+  --scratch-disk SIZE   attach a raw virtio-blk disk of SIZE bytes (K, M, G
+                        suffixes as truncate(1) takes them), created empty
+                        in the run directory for this run only; the guest
+                        loads virtio_blk (a module in Debian's kernels, built
+                        into the debug kernels) and the test programs find
+                        it in DMX_TEST_DISK (/dev/vda); "vm: scratch disk"
+                        reports it
   --qemu-arg ARG        extra QEMU argument (repeatable; one word each:
                         --qemu-arg -device --qemu-arg edu)
   --timeout SECS        kill QEMU after SECS seconds (default 600; in --shell
@@ -160,7 +167,7 @@ Options:
   --verbose             copy the guest console to stderr as it runs
   -h, --help            this help
 
-TAP mode prints, in order: "vm: modprobe NAME" and "vm: insmod NAME" subtests,
+TAP mode prints, in order: "vm: scratch disk" (--scratch-disk only), "vm: modprobe NAME" and "vm: insmod NAME" subtests,
 each program's results renamed "BASENAME: NAME", a "vm: BASENAME exit status
 and plan" subtest per program, "vm: rmmod NAME" subtests, "vm: kmemleak scan
 clean" (only on kernels with kmemleak), "vm: guest finished" and "vm: kernel
@@ -195,6 +202,7 @@ MODPROBES=()
 ENVS=()
 APPEND=()
 SLAB_DEBUG=0
+SCRATCH_DISK=""
 QEMU_ARGS=()
 TIMEOUT=""
 MEM=2G
@@ -243,6 +251,7 @@ while [ $# -gt 0 ]; do
 		;;
 	--append) need_arg "$1" $#; APPEND+=("$2"); shift 2 ;;
 	--slab-debug) SLAB_DEBUG=1; shift ;;
+	--scratch-disk) need_arg "$1" $#; SCRATCH_DISK=$2; shift 2 ;;
 	--qemu-arg) need_arg "$1" $#; QEMU_ARGS+=("$2"); shift 2 ;;
 	--timeout) need_arg "$1" $#; TIMEOUT=$2; shift 2 ;;
 	--mem) need_arg "$1" $#; MEM=$2; shift 2 ;;
@@ -308,6 +317,8 @@ fi
 [[ $TIMEOUT =~ ^[0-9]+$ ]] || die_usage "--timeout takes whole seconds"
 [[ $SMP =~ ^[1-9][0-9]*$ ]] || die_usage "--smp takes a number"
 [[ $MEM =~ ^[1-9][0-9]*[MGmg]?$ ]] || die_usage "--mem takes a size such as 2G"
+[ -z "$SCRATCH_DISK" ] || [[ $SCRATCH_DISK =~ ^[1-9][0-9]*[KMG]?$ ]] ||
+	die_usage "--scratch-disk takes a size such as 64M"
 [ -z "$LABEL" ] && LABEL=$MODE
 SAFE_LABEL=$(printf '%s' "$LABEL" | tr -c 'A-Za-z0-9_.-' '_')
 
@@ -564,6 +575,13 @@ QEMU_ERR=$RUNDIR/qemu.stderr
 mkdir "$RES" || die_infra "cannot create $RES"
 : >"$CONSOLE"
 : >"$QEMU_ERR"
+# A fresh, empty disk for every run, gone with the run directory.
+SCRATCH_IMG=""
+if [ -n "$SCRATCH_DISK" ]; then
+	SCRATCH_IMG=$RUNDIR/scratch.img
+	truncate -s "$SCRATCH_DISK" "$SCRATCH_IMG" ||
+		die_infra "cannot create a $SCRATCH_DISK scratch disk in $RUNDIR"
+fi
 
 QPID=""
 FEED_PID=""
@@ -601,6 +619,7 @@ trap 'echo "vm[$LABEL]: terminated" >&2; exit 143' TERM HUP
 	VM_BUILTIN=("${BUILTIN[@]}")
 	VM_ENV=("${ENVS[@]}")
 	VM_SLAB_DEBUG=$SLAB_DEBUG
+	VM_SCRATCH_DISK=$([ -n "$SCRATCH_DISK" ] && echo 1 || echo 0)
 	VM_TERM=${TERM:-linux}
 	VM_CONSOLE=/dev/$CONSOLE_TTY
 	VM_TTY_SIZE=""
@@ -609,7 +628,7 @@ trap 'echo "vm[$LABEL]: terminated" >&2; exit 143' TERM HUP
 	fi
 	declare -p VM_MODE VM_CWD VM_MODPROBE VM_MODULES VM_MODNAMES VM_MODPARAMS \
 		VM_MODSTAYS VM_PROGS VM_EXEC \
-		VM_BUILTIN VM_ENV VM_SLAB_DEBUG VM_TERM VM_CONSOLE VM_TTY_SIZE
+		VM_BUILTIN VM_ENV VM_SLAB_DEBUG VM_SCRATCH_DISK VM_TERM VM_CONSOLE VM_TTY_SIZE
 } >"$RES/config"
 printf '%s\n' "$GUEST_SCRIPT" >"$RES/guest-script"
 printf '%s\n' "$KROOT" >"$RES/kernel-root"
@@ -658,6 +677,13 @@ else
 	# to the console log; Ctrl-C goes to the guest.
 	QCMD+=(-chardev "stdio,id=con,mux=on,signal=off,logfile=$(qesc "$CONSOLE")"
 		-serial chardev:con -mon chardev=con,mode=readline)
+fi
+# The scratch disk on the PCI bus, as virtio-pci (both machines have one):
+# /dev/vda in the guest, whose root is 9p and has no other disk.
+if [ -n "$SCRATCH_IMG" ]; then
+	# shellcheck disable=SC2054 # commas inside QEMU option values
+	QCMD+=(-drive "file=$(qesc "$SCRATCH_IMG"),format=raw,if=none,id=scratch"
+		-device virtio-blk-pci,drive=scratch,serial=dmx-scratch)
 fi
 QCMD+=("${QEMU_ARGS[@]}")
 
@@ -998,6 +1024,10 @@ emit_tap() {
 		tap_step "vm: slab debugging on (${SLAB_DEBUG_ARGS[*]})" \
 			"$(step_result "$RES/slabdebug.rc" "$RES/slabdebug.log")" "$RES/slabdebug.log"
 	fi
+	if [ -n "$SCRATCH_DISK" ]; then
+		tap_step "vm: scratch disk ($SCRATCH_DISK, DMX_TEST_DISK)" \
+			"$(step_result "$RES/scratch.rc" "$RES/scratch.log")" "$RES/scratch.log"
+	fi
 	for i in "${!MODPROBES[@]}"; do
 		tap_step "vm: modprobe ${MODPROBES[i]}" \
 			"$(step_result "$RES/modprobe.$i.rc" "$RES/modprobe.$i.log")" "$RES/modprobe.$i.log"
@@ -1065,6 +1095,15 @@ exec | shell)
 		else
 			FAILED=1
 			SUMMARY+=("slab debugging NOT on (${res#fail: })")
+		fi
+	fi
+	if [ -n "$SCRATCH_DISK" ]; then
+		res=$(step_result "$RES/scratch.rc" "$RES/scratch.log")
+		if [ "$res" = ok ]; then
+			SUMMARY+=("scratch disk attached")
+		else
+			FAILED=1
+			SUMMARY+=("scratch disk NOT attached (${res#fail: })")
 		fi
 	fi
 	summarize_steps modprobe ${#MODPROBES[@]}

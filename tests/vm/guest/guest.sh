@@ -23,6 +23,8 @@
 #	VM_ENV=()        NAME=VALUE for the programs' environment
 #	VM_SLAB_DEBUG    1: the kernel was booted with slab debugging
 #	                 (run-vm.sh --slab-debug); check that it took effect
+#	VM_SCRATCH_DISK  1: a virtio-blk scratch disk is attached
+#	                 (run-vm.sh --scratch-disk); export it as DMX_TEST_DISK
 #	VM_TERM          host $TERM (shell mode)
 #	VM_CONSOLE       the console device (/dev/ttyS0, /dev/ttyAMA0)
 #	VM_TTY_SIZE      "ROWS COLS" of the host terminal (shell mode), or ""
@@ -31,6 +33,7 @@
 # the runner can report partial results after a hang or a panic:
 #
 #	slabdebug.rc/.log   --slab-debug only: slab debugging is on
+#	scratch.rc/.log     --scratch-disk only: the disk is there
 #	modprobe.I.rc/.log  insmod.I.rc/.log  rmmod.I.rc/.log
 #	prog.I.out, prog.I.err, prog.I.rc
 #	exec.out, exec.err, exec.rc
@@ -106,6 +109,33 @@ if [ "${VM_SLAB_DEBUG:-0}" = 1 ]; then
 	say "slab debugging check: status $rc"
 fi
 
+# --scratch-disk: the only virtio disk (the root is 9p), /dev/vda. Debian's
+# kernels build virtio_blk as a module, the debug kernels build it in (no
+# /lib/modules there to modprobe from). devtmpfs makes the node; wait for it.
+scratch_disk=""
+if [ "${VM_SCRATCH_DISK:-0}" = 1 ]; then
+	rc=1
+	: >"$R/scratch.log"
+	if [ ! -d /sys/bus/virtio/drivers/virtio_blk ]; then
+		modprobe virtio_blk >>"$R/scratch.log" 2>&1
+	fi
+	for _ in $(seq 100); do
+		if [ -b /dev/vda ] && [ "$(cat /sys/block/vda/serial 2>/dev/null)" = dmx-scratch ]; then
+			rc=0
+			break
+		fi
+		sleep 0.1
+	done
+	if [ "$rc" = 0 ]; then
+		scratch_disk=/dev/vda
+		echo "/dev/vda, $(($(cat /sys/block/vda/size) / 2048)) MiB" >>"$R/scratch.log"
+	else
+		echo "no virtio disk with serial dmx-scratch at /dev/vda" >>"$R/scratch.log"
+	fi
+	echo "$rc" >"$R/scratch.rc"
+	say "scratch disk: status $rc"
+fi
+
 for i in "${!VM_MODPROBE[@]}"; do
 	name=${VM_MODPROBE[i]}
 	if [ -n "$load_failed" ]; then
@@ -166,6 +196,7 @@ done
 for kv in "${VM_ENV[@]}"; do
 	export "${kv?}"
 done
+[ -z "$scratch_disk" ] || export DMX_TEST_DISK=$scratch_disk
 # A test that provokes a kernel WARNING on purpose names the function that
 # warns, one per line, here; the runner then accepts that splat (run-vm.sh).
 export DMX_VM_EXPECTED_WARNINGS=$R/expected-warnings
