@@ -209,6 +209,7 @@ static const struct kernel_param_ops dmx_pool_max_ops = {
 };
 
 module_param_cb(pool_max_mb, &dmx_pool_max_ops, &pool_max_mb, 0644);
+__MODULE_PARM_TYPE(pool_max_mb, "uint");
 MODULE_PARM_DESC(pool_max_mb,
 		 "Most memory the pre-zeroed page pools of the system kind may hold, in MiB (default 64, 0: no pools)");
 
