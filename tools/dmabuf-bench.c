@@ -69,6 +69,8 @@ static struct {
 	struct json j;
 	int vgem;
 	int measured;		/* figures printed, of any provider */
+	uint64_t pool_budget;	/* bytes the module's page pools may hold */
+	long pool_saved_mb;	/* pool_max_mb to restore, or -1 */
 } g = {
 	.tool = { .name = "dmabuf-bench" },
 	.bw_size = 64 << 20,
@@ -77,7 +79,12 @@ static struct {
 	.reps = 5,
 	.min_time = 0.05,
 	.vgem = -1,
+	.pool_saved_mb = -1,
 };
+
+/* The module's pre-zeroed page pools (docs/design.md). */
+#define POOL_FILE	"/sys/kernel/debug/dmabuf_exporter/pool"
+#define POOL_PARAM	"/sys/module/dmabuf_exporter/parameters/pool_max_mb"
 
 static void usage(FILE *out)
 {
@@ -87,8 +94,10 @@ static void usage(FILE *out)
 		"/dev/udmabuf and anonymous memory: allocate+free latency, mmap and\n"
 		"first-touch throughput, write and read bandwidth through the mapping,\n"
 		"DMA_BUF_IOCTL_SYNC latency, user-memory import throughput and vgem\n"
-		"import latency. Prints medians and, per row, the speed of ours-system\n"
-		"relative to each yardstick (above 1.00: ours is faster).\n"
+		"import latency; allocation from a warm page pool and sustained\n"
+		"alloc+free loops (ours-system against heap-system). Prints medians\n"
+		"and, per row, the speed of ours-system relative to each yardstick\n"
+		"(above 1.00: ours is faster).\n"
 #ifndef DMX_HAVE_LIBDRM
 		"This build has no vgem rows (built without libdrm).\n"
 #endif
@@ -107,6 +116,8 @@ static void usage(FILE *out)
 		TOOL_COMMON_HELP
 		"\n"
 		"Missing and unselected providers are shown as \"-\" (null in JSON).\n"
+		"The warm-pool rows raise the module's pool_max_mb to the largest\n"
+		"size for the run when it is lower (and not 0), and restore it.\n"
 		"Run as root in a guest: scripts/bench.sh. Exit status: 0; 1 when\n"
 		"nothing could be measured (every selected provider missing or\n"
 		"failing); 2 on usage errors.\n");
@@ -373,6 +384,136 @@ static double op_alloc_free(struct prov *p, uint64_t size)
 		t = now() - t0;
 	} while (t < g.min_time);
 	return t / (double)n * 1e6;
+}
+
+/* Microseconds per allocate + free, kept up for 20 times --min-time-ms. */
+static double op_alloc_free_sustained(struct prov *p, uint64_t size)
+{
+	double saved = g.min_time, v;
+
+	g.min_time *= 20;
+	v = op_alloc_free(p, size);
+	g.min_time = saved;
+	return v;
+}
+
+/* The dirty (not yet zeroed) bytes in the module's pools, or -1. */
+static long long pool_dirty_bytes(void)
+{
+	char line[128];
+	long long v, dirty = -1;
+	FILE *f = fopen(POOL_FILE, "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "dirty_bytes %lld", &v) == 1)
+			dirty = v;
+	fclose(f);
+	return dirty;
+}
+
+/* Until the pools' zeroing thread is done (at most 10 s). */
+static void pool_wait_zeroed(void)
+{
+	int i;
+
+	for (i = 0; i < 10000 && pool_dirty_bytes() > 0; i++)
+		usleep(1000);
+}
+
+/*
+ * Microseconds per allocation alone, each from a warm pool: a batch of
+ * buffers (at most what the pools may hold) is allocated and freed, and
+ * once their pages are zeroed the same batch is allocated again, timed.
+ * The system heap does the same with no pool: its pages come from the
+ * page allocator's free lists, warm too. Other providers: not applicable.
+ */
+static double op_alloc_warm(struct prov *p, uint64_t size)
+{
+	struct hbuf b[64];
+	uint64_t k = size ? g.pool_budget / size : 0;
+	double t = 0, t0;
+	long n = 0;
+	uint64_t i;
+
+	if (p != &provs[OURS] && strcmp(p->name, "heap-system")) {
+		errno = ENOTTY;
+		return -1;
+	}
+	if (k < 1)
+		k = 1;
+	if (k > 64)
+		k = 64;
+	do {
+		for (i = 0; i < k; i++) {
+			if (b_alloc(p, size, &b[i]) < 0)
+				goto err_free;
+		}
+		for (i = 0; i < k; i++)
+			b_free(&b[i]);
+		if (p == &provs[OURS])
+			pool_wait_zeroed();
+		for (i = 0; i < k; i++) {
+			t0 = now();
+			if (b_alloc(p, size, &b[i]) < 0)
+				goto err_free;
+			t += now() - t0;
+		}
+		for (i = 0; i < k; i++)
+			b_free(&b[i]);
+		n += (long)k;
+	} while (t < g.min_time);
+	return t / (double)n * 1e6;
+
+err_free:
+	{
+		int err = errno;
+
+		while (i--)
+			b_free(&b[i]);
+		errno = err;
+	}
+	return -1;
+}
+
+/*
+ * Let the pools hold the largest size for the warm-pool rows: raise
+ * pool_max_mb (not when it is 0: pools off on purpose), restored at exit.
+ */
+static void pool_prepare(uint64_t largest)
+{
+	long mb = -1, want = (long)((largest + (1 << 20) - 1) >> 20);
+	FILE *f = fopen(POOL_PARAM, "re");
+
+	if (f) {
+		if (fscanf(f, "%ld", &mb) != 1)
+			mb = -1;
+		fclose(f);
+	}
+	g.pool_budget = mb > 0 ? (uint64_t)mb << 20 : largest;
+	if (mb <= 0 || mb >= want)
+		return;
+	f = fopen(POOL_PARAM, "we");
+	if (!f)
+		return;
+	if (fprintf(f, "%ld\n", want) > 0 && !fclose(f)) {
+		g.pool_saved_mb = mb;
+		g.pool_budget = (uint64_t)want << 20;
+	}
+}
+
+static void pool_restore(void)
+{
+	FILE *f;
+
+	if (g.pool_saved_mb < 0)
+		return;
+	f = fopen(POOL_PARAM, "we");
+	if (f) {
+		fprintf(f, "%ld\n", g.pool_saved_mb);
+		fclose(f);
+	}
 }
 
 /* MB/s of mmap + writing one byte per page + munmap, buffer made before. */
@@ -692,6 +833,15 @@ int main(int argc, char **argv)
 	for (i = 0; i < NPROVS; i++)
 		if (provs[i].selected && provs[i].kind != P_ANON)
 			provs[i].node = open(provs[i].path, O_RDWR | O_CLOEXEC);
+	{
+		uint64_t largest = 0;
+
+		for (i = 0; i < g.nsizes; i++)
+			if (g.sizes[i] > largest)
+				largest = g.sizes[i];
+		if (provs[OURS].node >= 0)
+			pool_prepare(largest);
+	}
 #ifdef DMX_HAVE_LIBDRM
 	g.vgem = vgem_open();
 #endif
@@ -722,6 +872,12 @@ int main(int argc, char **argv)
 
 	for (i = 0; i < g.nsizes; i++)
 		run_row("alloc_free", "alloc+free", "us", 0, g.sizes[i], op_alloc_free);
+	for (i = 0; i < g.nsizes; i++)
+		run_row("alloc_warm_pool", "alloc warm pool", "us", 0, g.sizes[i],
+			op_alloc_warm);
+	for (i = 0; i < g.nsizes; i++)
+		run_row("alloc_free_sustained", "alloc+free loop", "us", 0,
+			g.sizes[i], op_alloc_free_sustained);
 	run_row("mmap_first_touch", "mmap+first touch", "MB/s", 1, g.bw_size, op_touch);
 	run_row("write_bw", "write through map", "MB/s", 1, g.bw_size, op_write);
 	run_row("read_bw", "read through map", "MB/s", 1, g.bw_size, op_read);
@@ -748,6 +904,7 @@ int main(int argc, char **argv)
 			close(provs[i].node);
 	if (g.vgem >= 0)
 		close(g.vgem);
+	pool_restore();
 	if (!g.measured) {
 		tool_err(&g.tool, "nothing could be measured: every selected provider is missing or failed");
 		return 1;
