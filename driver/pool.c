@@ -98,7 +98,18 @@ static atomic64_t dmx_pool_held = ATOMIC64_INIT(0);
  */
 static atomic_t dmx_pool_flushes = ATOMIC_INIT(0);
 
+/*
+ * The zeroing thread is woken for the first dirty page after it went idle,
+ * and then for a batch of dirty pages or after a short while, not for every
+ * page: a loop allocating and freeing 4 KiB buffers would otherwise pay a
+ * wakeup per buffer, more than zeroing the page itself costs.
+ */
+#define DMX_POOL_WAKE_PAGES	16
+#define DMX_POOL_LINGER_MS	10
+
 static DECLARE_WAIT_QUEUE_HEAD(dmx_pool_wait);
+/* The zeroing thread sleeps until the next dirty page. */
+static bool dmx_pool_idle;
 static struct task_struct *dmx_pool_thread;
 static struct shrinker *dmx_pool_shrinker;
 
@@ -254,6 +265,29 @@ struct page *dmx_pool_take(unsigned int order)
 	return page;
 }
 
+/* Base pages waiting to be zeroed (not those being zeroed). */
+static unsigned long dmx_pool_dirty_pages(void)
+{
+	unsigned long n = 0;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(dmx_pools); i++)
+		n += READ_ONCE(dmx_pools[i].nr_dirty) << dmx_pools[i].order;
+	return n;
+}
+
+static bool dmx_pool_wake_wanted(void)
+{
+	return READ_ONCE(dmx_pool_idle) ||
+	       dmx_pool_dirty_pages() >= DMX_POOL_WAKE_PAGES;
+}
+
+static bool dmx_pool_batch_or_stop(void)
+{
+	return dmx_pool_dirty_pages() >= DMX_POOL_WAKE_PAGES ||
+	       kthread_should_stop();
+}
+
 /**
  * dmx_pool_put() - give a page of a freed buffer back
  * @page:	the (head) page; the buffer's reference is given up.
@@ -283,7 +317,15 @@ void dmx_pool_put(struct page *page, bool exact)
 	list_add_tail(&page->lru, &pool->dirty);
 	pool->nr_dirty++;
 	spin_unlock(&pool->lock);
-	wake_up(&dmx_pool_wait);
+	/*
+	 * List the page before reading dmx_pool_idle and the wait queue
+	 * (pairs with the barrier before the zeroer's idle wait, and with the
+	 * one in its prepare_to_wait()): one of the two sees the other.
+	 */
+	smp_mb();
+	/* waitqueue_active() is safe after the barrier above. */
+	if (dmx_pool_wake_wanted() && waitqueue_active(&dmx_pool_wait))
+		wake_up(&dmx_pool_wait);
 	return;
 
 free:
@@ -313,17 +355,6 @@ static struct page *dmx_pool_take_dirty(struct dmx_pool **poolp, int *flushes)
 	return page;
 }
 
-static bool dmx_pool_has_dirty(void)
-{
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(dmx_pools); i++) {
-		if (READ_ONCE(dmx_pools[i].nr_dirty))
-			return true;
-	}
-	return false;
-}
-
 /*
  * The zeroing thread. A kernel thread rather than a workqueue so that it
  * runs at nice 19: zeroing is deferred work that must not compete with the
@@ -339,11 +370,27 @@ static int dmx_pool_zeroer(void *unused)
 
 	set_user_nice(current, MAX_NICE);
 	while (!kthread_should_stop()) {
-		wait_event_interruptible(dmx_pool_wait, dmx_pool_has_dirty() ||
-					 kthread_should_stop());
 		page = dmx_pool_take_dirty(&pool, &flushes);
-		if (!page)
+		if (!page) {
+			/* More usually follow: wait for a batch, or a while. */
+			wait_event_interruptible_timeout(dmx_pool_wait,
+							 dmx_pool_batch_or_stop(),
+							 msecs_to_jiffies(DMX_POOL_LINGER_MS));
+			if (dmx_pool_dirty_pages())
+				continue;
+			WRITE_ONCE(dmx_pool_idle, true);
+			/*
+			 * Idle is set before the lists are read again (in
+			 * wait_event); pairs with dmx_pool_put(), which lists
+			 * a page before it reads idle.
+			 */
+			smp_mb();
+			wait_event_interruptible(dmx_pool_wait,
+						 dmx_pool_dirty_pages() ||
+						 kthread_should_stop());
+			WRITE_ONCE(dmx_pool_idle, false);
 			continue;
+		}
 
 		for (i = 0; i < (1UL << pool->order); i++) {
 			clear_highpage(dmx_nth_page(page, i));

@@ -37,27 +37,38 @@
 static const unsigned int dmx_orders[] = { 8, 4, 0 };
 
 /*
- * Largest chunk of at most @max_order that fits in @remaining, or NULL;
- * from the zeroed page pools first when @from_pool.
+ * A chunk of at most *@max_order that fits in @remaining, or NULL. With
+ * @from_pool, a zeroed pooled page of the largest such order that has one
+ * comes first: even smaller chunks cost less than zeroing a fresh larger
+ * one. Else the largest fresh chunk, and *@max_order drops to its order:
+ * an order that failed once will fail again, so it is not retried.
  */
-static struct page *dmx_alloc_chunk(size_t remaining, unsigned int max_order,
+static struct page *dmx_alloc_chunk(size_t remaining, unsigned int *max_order,
 				    bool from_pool)
 {
 	struct page *page;
 	int i;
 
+	for (i = 0; from_pool && i < ARRAY_SIZE(dmx_orders); i++) {
+		unsigned int order = dmx_orders[i];
+
+		if (order > *max_order || (PAGE_SIZE << order) > remaining)
+			continue;
+		page = dmx_pool_take(order);
+		if (page)
+			return page;
+	}
 	for (i = 0; i < ARRAY_SIZE(dmx_orders); i++) {
 		unsigned int order = dmx_orders[i];
 
-		if (order > max_order || (PAGE_SIZE << order) > remaining)
+		if (order > *max_order || (PAGE_SIZE << order) > remaining)
 			continue;
-		page = from_pool ? dmx_pool_take(order) : NULL;
-		if (page)
-			return page;
 		page = alloc_pages(order ? DMX_HIGH_ORDER_GFP : DMX_LOW_ORDER_GFP,
 				   order);
-		if (page)
+		if (page) {
+			*max_order = order;
 			return page;
+		}
 	}
 	return NULL;
 }
@@ -78,7 +89,7 @@ static int dmx_system_fill(struct dmx_buffer *buf, bool from_pool)
 			ret = -EINTR;
 			goto err_free_chunks;
 		}
-		page = dmx_alloc_chunk(remaining, max_order, from_pool);
+		page = dmx_alloc_chunk(remaining, &max_order, from_pool);
 		if (!page) {
 			ret = -ENOMEM;
 			goto err_free_chunks;
@@ -86,8 +97,6 @@ static int dmx_system_fill(struct dmx_buffer *buf, bool from_pool)
 		list_add_tail(&page->lru, &chunks);
 		nchunks++;
 		remaining -= page_size(page);
-		/* An order that failed once will fail again: do not retry it. */
-		max_order = compound_order(page);
 	}
 
 	ret = sg_alloc_table(&buf->sgt, nchunks, GFP_KERNEL);
