@@ -70,6 +70,9 @@ struct dmx_kind {
  * @priv:	private data of the kind.
  * @read_only:	devices and kernel mappings may only read it (a read-only
  *		user-memory import).
+ * @pool_exact:	its pages were allocated uncharged to any memory cgroup, by
+ *		a task that may take pages from the zeroed pools (pool.c), so
+ *		they may enter the pools when freed.
  * @dmabuf:	the dma-buf exporting this buffer.
  * @ino:	its inode number, kept for listings: the core drops the inode
  *		before it calls release.
@@ -91,6 +94,7 @@ struct dmx_buffer {
 	dma_addr_t dma_addr;
 	void *priv;
 	bool read_only;
+	bool pool_exact;
 	struct dma_buf *dmabuf;
 	u64 ino;
 	struct list_head node;

@@ -12,11 +12,15 @@
 
 #include <linux/fs.h>
 #include <linux/hugetlb.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pagemap.h>
 #include <linux/scatterlist.h>
+#include <linux/sched.h>
 #include <linux/shmem_fs.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
 #include <linux/version.h>
 #include <uapi/linux/magic.h>
 #ifdef CONFIG_X86
@@ -280,5 +284,111 @@ err_put:
 	return ret;
 }
 #endif
+
+/*
+ * Shrinkers. 6.0 gave register_shrinker() a name (printf format) for its
+ * debugfs entry; 6.7 replaced registration of a caller's struct with
+ * shrinker_alloc()/shrinker_register()/shrinker_free(), which free the
+ * shrinker only after an RCU grace period. Either way the caller gets a
+ * struct shrinker to fill in between dmx_shrinker_alloc() and
+ * dmx_shrinker_register(), and frees it with dmx_shrinker_free().
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+static inline struct shrinker *dmx_shrinker_alloc(const char *name)
+{
+	return shrinker_alloc(0, "%s", name);
+}
+
+static inline int dmx_shrinker_register(struct shrinker *shrinker,
+					const char *name)
+{
+	shrinker_register(shrinker);
+	return 0;
+}
+
+/* Also for a shrinker that was allocated but never registered. */
+static inline void dmx_shrinker_free(struct shrinker *shrinker, bool registered)
+{
+	shrinker_free(shrinker);
+}
+#else
+static inline struct shrinker *dmx_shrinker_alloc(const char *name)
+{
+	return kzalloc(sizeof(struct shrinker), GFP_KERNEL);
+}
+
+static inline int dmx_shrinker_register(struct shrinker *shrinker,
+					const char *name)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 0, 0)
+	return register_shrinker(shrinker, "%s", name);
+#else
+	return register_shrinker(shrinker);
+#endif
+}
+
+static inline void dmx_shrinker_free(struct shrinker *shrinker, bool registered)
+{
+	if (registered)
+		unregister_shrinker(shrinker);
+	kfree(shrinker);
+}
+#endif
+
+/*
+ * Whether a __GFP_ACCOUNT page allocation by the current task would be
+ * charged to a memory cgroup, decided as the page allocator decides it:
+ * not when the memory controller is off or kernel-memory accounting is
+ * (cgroup.memory=nokmem; memcg_kmem_enabled() until 6.2, renamed
+ * memcg_kmem_online() in 6.3), not for kernel threads, and not for a task
+ * whose memcg (the active one set with set_active_memcg(), or its own) is
+ * the root. root_mem_cgroup is not exported to modules before 7.x (6.1,
+ * 6.12: no; mem_cgroup_from_task() is, on 6.1, 6.12 and 7.3), so the root is
+ * recognised as the memcg without a parent css, which only the root is.
+ */
+static inline bool dmx_current_kmem_charged(void)
+{
+#ifdef CONFIG_MEMCG
+	struct mem_cgroup *memcg;
+	bool charged;
+
+	if (mem_cgroup_disabled())
+		return false;
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	if (!memcg_kmem_online())
+		return false;
+#else
+	if (!memcg_kmem_enabled())
+		return false;
+#endif
+	if (!current->mm || (current->flags & PF_KTHREAD))
+		return false;
+	rcu_read_lock();
+	memcg = current->active_memcg;
+	if (!memcg)
+		memcg = mem_cgroup_from_task(current);
+	charged = memcg && memcg->css.parent;
+	rcu_read_unlock();
+	return charged;
+#else
+	return false;
+#endif
+}
+
+/*
+ * Whether @page (a head page) is charged to a memory cgroup now.
+ * folio_memcg_charged() exists since 6.12; before, a charged page has
+ * memcg_data set (it is 0 for an uncharged one).
+ */
+static inline bool dmx_page_memcg_charged(struct page *page)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+	return folio_memcg_charged(page_folio(page));
+#elif defined(CONFIG_MEMCG)
+	return READ_ONCE(page->memcg_data) != 0;
+#else
+	return false;
+#endif
+}
 
 #endif /* DMABUF_EXPORTER_COMPAT_H */

@@ -3,6 +3,7 @@
  * /sys/kernel/debug/dmabuf_exporter/buffers: every live buffer (inode, kind,
  * size, attachments, mappings, name) and the totals per kind. The kernel's
  * own /sys/kernel/debug/dma_buf/bufinfo lists ours among all dma-bufs.
+ * /sys/kernel/debug/dmabuf_exporter/pool: the zeroed page pools (pool.c).
  */
 
 #include <linux/debugfs.h>
@@ -13,6 +14,7 @@
 #include "buffer.h"
 #include "debugfs.h"
 #include "kinds.h"
+#include "pool.h"
 
 static const struct dmx_kind *const dmx_listed_kinds[] = {
 	&dmx_system_kind, &dmx_system_uncached_kind, &dmx_contig_kind,
@@ -73,6 +75,7 @@ static int dmx_buffers_show(struct seq_file *m, void *unused)
 }
 
 DEFINE_SHOW_ATTRIBUTE(dmx_buffers);
+DEFINE_SHOW_ATTRIBUTE(dmx_pool);
 
 static struct dentry *dmx_debugfs_dir;
 
@@ -82,6 +85,8 @@ void dmx_debugfs_init(void)
 	dmx_debugfs_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("buffers", 0400, dmx_debugfs_dir, NULL,
 			    &dmx_buffers_fops);
+	debugfs_create_file("pool", 0400, dmx_debugfs_dir, NULL,
+			    &dmx_pool_fops);
 }
 
 void dmx_debugfs_exit(void)

@@ -19,6 +19,7 @@
 #include "heaps.h"
 #include "ioctl.h"
 #include "kinds.h"
+#include "pool.h"
 
 static struct dmx_node dmx_nodes[] = {
 	{
@@ -69,6 +70,10 @@ static int __init dmx_init(void)
 	ret = dmx_device_init();
 	if (ret)
 		return ret;
+	/* Before any node exists: buffers use the pools from the start. */
+	ret = dmx_pool_init();
+	if (ret)
+		goto err_device;
 
 	for (i = 0; i < ARRAY_SIZE(dmx_nodes); i++) {
 		ret = misc_register(&dmx_nodes[i].misc);
@@ -91,6 +96,8 @@ err_debugfs:
 err_deregister:
 	while (--i >= 0)
 		misc_deregister(&dmx_nodes[i].misc);
+	dmx_pool_exit();
+err_device:
 	dmx_device_exit();
 	return ret;
 }
@@ -103,6 +110,8 @@ static void __exit dmx_exit(void)
 	dmx_debugfs_exit();
 	for (i = ARRAY_SIZE(dmx_nodes) - 1; i >= 0; i--)
 		misc_deregister(&dmx_nodes[i].misc);
+	/* Drains the pools: every pooled page goes back. */
+	dmx_pool_exit();
 	dmx_device_exit();
 }
 

@@ -32,6 +32,8 @@ def cell(row, p):
 
 names = {
     "alloc_free": "alloc+free",
+    "alloc_warm_pool": "alloc from a warm pool",
+    "alloc_free_sustained": "alloc+free, sustained",
     "mmap_first_touch": "mmap + first touch",
     "mmap": "mmap + munmap (untouched)",
     "disk_read_direct": "O_DIRECT read from disk into mapping",

@@ -36,6 +36,8 @@ nonempty "description" "$(modinfo -F description "$ko")"
 nonempty "author" "$(modinfo -F author "$ko")"
 check "max_buffer_mb parameter is documented" \
 	"$(modinfo -F parm "$ko" | grep -c '^max_buffer_mb:.*(uint)$')" "1"
+check "pool_max_mb parameter is documented with its default" \
+	"$(modinfo -F parm "$ko" | grep -c '^pool_max_mb:.*default 64.*(uint)$')" "1"
 check "register_heaps parameter says the module then cannot be unloaded" \
 	"$(modinfo -F parm "$ko" | grep -c '^register_heaps:.*cannot be unloaded.*(bool)$')" "1"
 check "heap_prefix parameter names its default" \

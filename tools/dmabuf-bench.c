@@ -75,6 +75,8 @@ static struct {
 	struct json j;
 	int vgem;
 	int measured;		/* figures printed, of any provider */
+	uint64_t pool_budget;	/* bytes the module's page pools may hold */
+	long pool_saved_mb;	/* pool_max_mb to restore, or -1 */
 } g = {
 	.tool = { .name = "dmabuf-bench" },
 	.bw_size = 64 << 20,
@@ -85,7 +87,12 @@ static struct {
 	.min_time = 0.05,
 	.vgem = -1,
 	.disk_fd = -1,
+	.pool_saved_mb = -1,
 };
+
+/* The module's pre-zeroed page pools (docs/design.md). */
+#define POOL_FILE	"/sys/kernel/debug/dmabuf_exporter/pool"
+#define POOL_PARAM	"/sys/module/dmabuf_exporter/parameters/pool_max_mb"
 
 static void usage(FILE *out)
 {
@@ -97,10 +104,11 @@ static void usage(FILE *out)
 		"DMA_BUF_IOCTL_SYNC latency, user-memory import throughput, vgem\n"
 		"import latency, CPU syncs of a buffer vgem has mapped (of all of it,\n"
 		"and of 1/256 of it: ours with DMABUF_EXPORTER_IOCTL_SYNC_RANGE, the\n"
-		"others can only sync all); mmap time alone; with --disk, O_DIRECT\n"
-		"reads from a block device into each provider's mapping against\n"
-		"reading into a heap buffer and copying. Prints medians and, per row,\n"
-		"the speed of ours-system\n"
+		"others can only sync all); mmap time alone; allocation from a warm\n"
+		"page pool and sustained alloc+free loops (ours-system against\n"
+		"heap-system); with --disk, O_DIRECT reads from a block device into\n"
+		"each provider's mapping against reading into a heap buffer and\n"
+		"copying. Prints medians and, per row, the speed of ours-system\n"
 		"relative to each yardstick (above 1.00: ours is faster).\n"
 #ifndef DMX_HAVE_LIBDRM
 		"This build has no vgem rows (built without libdrm).\n"
@@ -127,6 +135,8 @@ static void usage(FILE *out)
 		TOOL_COMMON_HELP
 		"\n"
 		"Missing and unselected providers are shown as \"-\" (null in JSON).\n"
+		"The warm-pool rows raise the module's pool_max_mb to the largest\n"
+		"size for the run when it is lower (and not 0), and restore it.\n"
 		"Run as root in a guest: scripts/bench.sh. Exit status: 0; 1 when\n"
 		"nothing could be measured (every selected provider missing or\n"
 		"failing); 2 on usage errors.\n");
@@ -394,6 +404,139 @@ static double op_alloc_free(struct prov *p, uint64_t size)
 		t = now() - t0;
 	} while (t < g.min_time);
 	return t / (double)n * 1e6;
+}
+
+/* Microseconds per allocate + free, kept up for 20 times --min-time-ms. */
+static double op_alloc_free_sustained(struct prov *p, uint64_t size)
+{
+	double saved = g.min_time, v;
+
+	g.min_time *= 20;
+	v = op_alloc_free(p, size);
+	g.min_time = saved;
+	return v;
+}
+
+/* The dirty (not yet zeroed) bytes in the module's pools, or -1. */
+static long long pool_dirty_bytes(void)
+{
+	char line[128];
+	long long v, dirty = -1;
+	FILE *f = fopen(POOL_FILE, "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "dirty_bytes %lld", &v) == 1)
+			dirty = v;
+	fclose(f);
+	return dirty;
+}
+
+/* Until the pools' zeroing thread is done (at most 10 s). */
+static void pool_wait_zeroed(void)
+{
+	int i;
+
+	for (i = 0; i < 10000 && pool_dirty_bytes() > 0; i++)
+		usleep(1000);
+}
+
+/*
+ * Microseconds per allocation alone, each from a warm pool: a batch of
+ * buffers (at most what the pools may hold) is allocated and freed, and
+ * once their pages are zeroed the same batch is allocated again, timed.
+ * The system heap does the same with no pool: its pages come from the
+ * page allocator's free lists, warm too. Other providers: not applicable.
+ */
+static double op_alloc_warm(struct prov *p, uint64_t size)
+{
+	struct hbuf b[64];
+	uint64_t k = size ? g.pool_budget / size : 0;
+	double t = 0, t0;
+	long n = 0;
+	int batches = 0;
+	uint64_t i;
+
+	if (p != &provs[OURS] && strcmp(p->name, "heap-system")) {
+		errno = ENOTTY;
+		return -1;
+	}
+	if (k < 1)
+		k = 1;
+	if (k > 64)
+		k = 64;
+	do {
+		for (i = 0; i < k; i++) {
+			if (b_alloc(p, size, &b[i]) < 0)
+				goto err_free;
+		}
+		for (i = 0; i < k; i++)
+			b_free(&b[i]);
+		if (p == &provs[OURS])
+			pool_wait_zeroed();
+		for (i = 0; i < k; i++) {
+			t0 = now();
+			if (b_alloc(p, size, &b[i]) < 0)
+				goto err_free;
+			t += now() - t0;
+		}
+		for (i = 0; i < k; i++)
+			b_free(&b[i]);
+		n += (long)k;
+		batches++;
+		/* A batch of large buffers takes seconds to make and zero. */
+	} while (t < g.min_time && batches < 8);
+	return t / (double)n * 1e6;
+
+err_free:
+	{
+		int err = errno;
+
+		while (i--)
+			b_free(&b[i]);
+		errno = err;
+	}
+	return -1;
+}
+
+/*
+ * Let the pools hold the largest size for the warm-pool rows: raise
+ * pool_max_mb (not when it is 0: pools off on purpose), restored at exit.
+ */
+static void pool_prepare(uint64_t largest)
+{
+	long mb = -1, want = (long)((largest + (1 << 20) - 1) >> 20);
+	FILE *f = fopen(POOL_PARAM, "re");
+
+	if (f) {
+		if (fscanf(f, "%ld", &mb) != 1)
+			mb = -1;
+		fclose(f);
+	}
+	g.pool_budget = mb > 0 ? (uint64_t)mb << 20 : largest;
+	if (mb <= 0 || mb >= want)
+		return;
+	f = fopen(POOL_PARAM, "we");
+	if (!f)
+		return;
+	if (fprintf(f, "%ld\n", want) > 0 && !fclose(f)) {
+		g.pool_saved_mb = mb;
+		g.pool_budget = (uint64_t)want << 20;
+	}
+}
+
+static void pool_restore(void)
+{
+	FILE *f;
+
+	if (g.pool_saved_mb < 0)
+		return;
+	f = fopen(POOL_PARAM, "we");
+	if (f) {
+		fprintf(f, "%ld\n", g.pool_saved_mb);
+		fclose(f);
+	}
 }
 
 /* MB/s of mmap + writing one byte per page + munmap, buffer made before. */
@@ -907,6 +1050,15 @@ int main(int argc, char **argv)
 	for (i = 0; i < NPROVS; i++)
 		if (provs[i].selected && provs[i].kind != P_ANON)
 			provs[i].node = open(provs[i].path, O_RDWR | O_CLOEXEC);
+	{
+		uint64_t largest = 0;
+
+		for (i = 0; i < g.nsizes; i++)
+			if (g.sizes[i] > largest)
+				largest = g.sizes[i];
+		if (provs[OURS].node >= 0)
+			pool_prepare(largest);
+	}
 #ifdef DMX_HAVE_LIBDRM
 	g.vgem = vgem_open();
 #endif
@@ -937,6 +1089,12 @@ int main(int argc, char **argv)
 
 	for (i = 0; i < g.nsizes; i++)
 		run_row("alloc_free", "alloc+free", "us", 0, g.sizes[i], op_alloc_free);
+	for (i = 0; i < g.nsizes; i++)
+		run_row("alloc_warm_pool", "alloc warm pool", "us", 0, g.sizes[i],
+			op_alloc_warm);
+	for (i = 0; i < g.nsizes; i++)
+		run_row("alloc_free_sustained", "alloc+free loop", "us", 0,
+			g.sizes[i], op_alloc_free_sustained);
 	run_row("mmap_first_touch", "mmap+first touch", "MB/s", 1, g.bw_size, op_touch);
 	run_row("mmap", "mmap+munmap", "us", 0, g.bw_size, op_mmap);
 	run_row("write_bw", "write through map", "MB/s", 1, g.bw_size, op_write);
@@ -976,6 +1134,7 @@ int main(int argc, char **argv)
 		close(g.vgem);
 	if (g.disk_fd >= 0)
 		close(g.disk_fd);
+	pool_restore();
 	if (!g.measured) {
 		tool_err(&g.tool, "nothing could be measured: every selected provider is missing or failed");
 		return 1;

@@ -33,8 +33,12 @@ static struct {
 	int watch;
 	double interval;
 	long count;		/* iterations; 0: until interrupted */
-	const char *proc, *bufinfo;
+	const char *proc, *bufinfo, *pool_file;
 } g = { .tool = { .name = "dmabuf-info" }, .interval = 2 };
+
+/* The dmabuf_exporter module's zeroed page pools, from its debugfs file. */
+#define POOL_PATH	"/sys/kernel/debug/dmabuf_exporter/pool"
+#define POOL_ORDERS	8
 
 static void usage(FILE *out)
 {
@@ -56,6 +60,11 @@ static void usage(FILE *out)
 		"      --proc=DIR         read DIR instead of /proc (a copy of it)\n"
 		"      --bufinfo=FILE     read FILE instead of\n"
 		"                         " DMABUFX_BUFINFO_PATH "\n"
+		"      --pool-file=FILE   read FILE instead of\n"
+		"                         " POOL_PATH "\n"
+		"                         (the dmabuf_exporter module's pre-zeroed\n"
+		"                         page pools: the Pool line, and\n"
+		"                         dmabuf_exporter_pool in JSON)\n"
 		TOOL_COMMON_HELP
 		"\n"
 		"Run as root to see every process and the attached devices. Names are\n"
@@ -125,6 +134,123 @@ static void put_padded(const char *s, int width)
 		putchar(' ');
 }
 
+/* ---- the dmabuf_exporter module's page pools ---- */
+
+struct pool_order {
+	unsigned int order;
+	uint64_t clean, dirty, zeroing, bytes;
+};
+
+struct pool_info {
+	int err;		/* 0: read; else why not */
+	uint64_t total, clean, dirty, max, taken;
+	struct pool_order orders[POOL_ORDERS];
+	int norders;
+};
+
+/*
+ * The module's debugfs file: a table "order clean dirty zeroing bytes"
+ * (counts in pages of that order), then "key value" lines. Unknown keys
+ * are ignored, so that the module may add some.
+ */
+static void pool_read(struct pool_info *p)
+{
+	const char *path = g.pool_file ? g.pool_file : POOL_PATH;
+	unsigned long long v[5];
+	char line[256], key[64];
+	int have = 0;
+	FILE *f;
+
+	memset(p, 0, sizeof(*p));
+	f = fopen(path, "re");
+	if (!f) {
+		p->err = errno;
+		return;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
+			   &v[3], &v[4]) == 5) {
+			if (p->norders < POOL_ORDERS && v[0] < 64) {
+				struct pool_order *o = &p->orders[p->norders++];
+
+				o->order = (unsigned int)v[0];
+				o->clean = v[1];
+				o->dirty = v[2];
+				o->zeroing = v[3];
+				o->bytes = v[4];
+			}
+			continue;
+		}
+		if (sscanf(line, "%63s %llu", key, &v[0]) != 2)
+			continue;
+		if (!strcmp(key, "total_bytes"))
+			p->total = v[0], have |= 1;
+		else if (!strcmp(key, "clean_bytes"))
+			p->clean = v[0], have |= 2;
+		else if (!strcmp(key, "dirty_bytes"))
+			p->dirty = v[0], have |= 4;
+		else if (!strcmp(key, "max_bytes"))
+			p->max = v[0], have |= 8;
+		else if (!strcmp(key, "taken_pages"))
+			p->taken = v[0];
+	}
+	if (ferror(f))
+		p->err = EIO;
+	else if (have != 15)
+		p->err = EINVAL;	/* not the module's format */
+	fclose(f);
+}
+
+static void print_json_pool(struct json *j, const struct pool_info *p)
+{
+	int i;
+
+	if (p->err) {
+		json_null(j, "dmabuf_exporter_pool");
+		json_str(j, "dmabuf_exporter_pool_error", strerror(p->err));
+		return;
+	}
+	json_object_begin(j, "dmabuf_exporter_pool");
+	json_u64(j, "max_bytes", p->max);
+	json_u64(j, "bytes", p->total);
+	json_u64(j, "clean_bytes", p->clean);
+	json_u64(j, "dirty_bytes", p->dirty);
+	json_u64(j, "taken_pages", p->taken);
+	json_array_begin(j, "orders");
+	for (i = 0; i < p->norders; i++) {
+		json_object_begin(j, NULL);
+		json_i64(j, "order", p->orders[i].order);
+		json_u64(j, "clean", p->orders[i].clean);
+		json_u64(j, "dirty", p->orders[i].dirty + p->orders[i].zeroing);
+		json_u64(j, "bytes", p->orders[i].bytes);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_object_end(j);
+	json_null(j, "dmabuf_exporter_pool_error");
+}
+
+/* "Pool (dmabuf_exporter): 12 MiB of at most 64 MiB (12 MiB zeroed, ...)" */
+static void print_human_pool(const struct pool_info *p)
+{
+	char t[32], m[32], c[32], d[32];
+
+	if (p->err) {
+		printf("Pool (dmabuf_exporter): unknown (%s: %s)\n",
+		       g.pool_file ? g.pool_file : POOL_PATH, strerror(p->err));
+		return;
+	}
+	if (!p->max) {
+		printf("Pool (dmabuf_exporter): off (pool_max_mb=0)\n");
+		return;
+	}
+	printf("Pool (dmabuf_exporter): %s of at most %s (%s zeroed, %s to zero)\n",
+	       tool_human_size(p->total, t, sizeof(t)),
+	       tool_human_size(p->max, m, sizeof(m)),
+	       tool_human_size(p->clean, c, sizeof(c)),
+	       tool_human_size(p->dirty, d, sizeof(d)));
+}
+
 /* ---- what the snapshot adds up to ---- */
 
 struct exporter_total {
@@ -141,6 +267,7 @@ struct view {
 	size_t nexp;
 	uint64_t total, unheld;
 	size_t nunheld;
+	struct pool_info pool;
 };
 
 static int strcmp_null(const char *a, const char *b)
@@ -176,6 +303,7 @@ static void view_init(struct view *v, struct dmabufx_snapshot *snap)
 
 	memset(v, 0, sizeof(*v));
 	v->snap = snap;
+	pool_read(&v->pool);
 	v->nbufs = dmabufx_snapshot_count(snap);
 	v->bufs = xcalloc(v->nbufs, sizeof(*v->bufs));
 	v->exp = xcalloc(v->nbufs, sizeof(*v->exp));
@@ -352,6 +480,7 @@ static void print_json(FILE *f, const struct view *v)
 	json_i64(&j, "unheld_buffers", (int64_t)v->nunheld);
 	json_u64(&j, "unheld_bytes", v->unheld);
 	json_object_end(&j);
+	print_json_pool(&j, &v->pool);
 	json_object_end(&j);
 }
 
@@ -543,6 +672,7 @@ static void print_human(const struct view *v)
 		printf(" (attached devices unknown: %s: %s)",
 		       g.bufinfo ? g.bufinfo : DMABUFX_BUFINFO_PATH, strerror(berr));
 	putchar('\n');
+	print_human_pool(&v->pool);
 }
 
 /* ---- one snapshot, and --watch ---- */
@@ -687,13 +817,14 @@ static int parse_interval(const char *s)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_PROC = 256, OPT_BUFINFO };
+	enum { OPT_PROC = 256, OPT_BUFINFO, OPT_POOL_FILE };
 	static const struct option opts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "watch", optional_argument, NULL, 'w' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "proc", required_argument, NULL, OPT_PROC },
 		{ "bufinfo", required_argument, NULL, OPT_BUFINFO },
+		{ "pool-file", required_argument, NULL, OPT_POOL_FILE },
 		TOOL_COMMON_LONGOPTS,
 		{ 0 }
 	};
@@ -739,6 +870,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_BUFINFO:
 			g.bufinfo = optarg;
+			break;
+		case OPT_POOL_FILE:
+			g.pool_file = optarg;
 			break;
 		default:
 			tool_common_option(&g.tool, c);

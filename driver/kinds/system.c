@@ -25,6 +25,7 @@
 #include "compat.h"
 #include "device.h"
 #include "kinds.h"
+#include "pool.h"
 
 #define DMX_HIGH_ORDER_GFP \
 	((GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT | __GFP_COMP | \
@@ -35,26 +36,44 @@
 
 static const unsigned int dmx_orders[] = { 8, 4, 0 };
 
-/* Largest chunk of at most @max_order that fits in @remaining, or NULL. */
-static struct page *dmx_alloc_chunk(size_t remaining, unsigned int max_order)
+/*
+ * A chunk of at most *@max_order that fits in @remaining, or NULL. With
+ * @from_pool, a zeroed pooled page of the largest such order that has one
+ * comes first: even smaller chunks cost less than zeroing a fresh larger
+ * one. Else the largest fresh chunk, and *@max_order drops to its order:
+ * an order that failed once will fail again, so it is not retried.
+ */
+static struct page *dmx_alloc_chunk(size_t remaining, unsigned int *max_order,
+				    bool from_pool)
 {
 	struct page *page;
 	int i;
 
+	for (i = 0; from_pool && i < ARRAY_SIZE(dmx_orders); i++) {
+		unsigned int order = dmx_orders[i];
+
+		if (order > *max_order || (PAGE_SIZE << order) > remaining)
+			continue;
+		page = dmx_pool_take(order);
+		if (page)
+			return page;
+	}
 	for (i = 0; i < ARRAY_SIZE(dmx_orders); i++) {
 		unsigned int order = dmx_orders[i];
 
-		if (order > max_order || (PAGE_SIZE << order) > remaining)
+		if (order > *max_order || (PAGE_SIZE << order) > remaining)
 			continue;
 		page = alloc_pages(order ? DMX_HIGH_ORDER_GFP : DMX_LOW_ORDER_GFP,
 				   order);
-		if (page)
+		if (page) {
+			*max_order = order;
 			return page;
+		}
 	}
 	return NULL;
 }
 
-static int dmx_system_alloc(struct dmx_buffer *buf, const void *args)
+static int dmx_system_fill(struct dmx_buffer *buf, bool from_pool)
 {
 	unsigned int max_order = dmx_orders[0];
 	size_t remaining = buf->size;
@@ -70,7 +89,7 @@ static int dmx_system_alloc(struct dmx_buffer *buf, const void *args)
 			ret = -EINTR;
 			goto err_free_chunks;
 		}
-		page = dmx_alloc_chunk(remaining, max_order);
+		page = dmx_alloc_chunk(remaining, &max_order, from_pool);
 		if (!page) {
 			ret = -ENOMEM;
 			goto err_free_chunks;
@@ -78,8 +97,6 @@ static int dmx_system_alloc(struct dmx_buffer *buf, const void *args)
 		list_add_tail(&page->lru, &chunks);
 		nchunks++;
 		remaining -= page_size(page);
-		/* An order that failed once will fail again: do not retry it. */
-		max_order = compound_order(page);
 	}
 
 	ret = sg_alloc_table(&buf->sgt, nchunks, GFP_KERNEL);
@@ -100,14 +117,34 @@ err_free_chunks:
 	return ret;
 }
 
-static void dmx_system_free(struct dmx_buffer *buf)
+/*
+ * The cached kind uses the pools when the caller may (pool.c: only where
+ * memcg charging stays exact); buf->pool_exact remembers it for the free.
+ */
+static int dmx_system_alloc(struct dmx_buffer *buf, const void *args)
+{
+	buf->pool_exact = dmx_pool_caller_exact();
+	return dmx_system_fill(buf, buf->pool_exact);
+}
+
+/* Give the pages back: to the pools when @to_pool, else to the allocator. */
+static void dmx_system_free_pages(struct dmx_buffer *buf, bool to_pool)
 {
 	struct scatterlist *sg;
 	int i;
 
-	for_each_sgtable_sg(&buf->sgt, sg, i)
-		__free_pages(sg_page(sg), compound_order(sg_page(sg)));
+	for_each_sgtable_sg(&buf->sgt, sg, i) {
+		if (to_pool)
+			dmx_pool_put(sg_page(sg), buf->pool_exact);
+		else
+			__free_pages(sg_page(sg), compound_order(sg_page(sg)));
+	}
 	sg_free_table(&buf->sgt);
+}
+
+static void dmx_system_free(struct dmx_buffer *buf)
+{
+	dmx_system_free_pages(buf, true);
 }
 
 const struct dmx_kind dmx_system_kind = {
@@ -166,7 +203,11 @@ static int dmx_system_uncached_alloc(struct dmx_buffer *buf,
 	unsigned int nchunks;
 	int ret, i;
 
-	ret = dmx_system_alloc(buf, args);
+	/*
+	 * Fresh pages only, and never back to the pools: they are switched to
+	 * write-combined and back, which the pools need not know about.
+	 */
+	ret = dmx_system_fill(buf, false);
 	if (ret)
 		return ret;
 
@@ -183,7 +224,7 @@ static int dmx_system_uncached_alloc(struct dmx_buffer *buf,
 
 err_set_wb:
 	dmx_chunks_set_wb(buf, nchunks);
-	dmx_system_free(buf);
+	dmx_system_free_pages(buf, false);
 	/* x86 reports a failed page-table split as -EINVAL. */
 	return -ENOMEM;
 }
@@ -192,7 +233,7 @@ static void dmx_system_uncached_free(struct dmx_buffer *buf)
 {
 	/* Pages must go back to the allocator cached. */
 	dmx_chunks_set_wb(buf, buf->sgt.orig_nents);
-	dmx_system_free(buf);
+	dmx_system_free_pages(buf, false);
 }
 
 const struct dmx_kind dmx_system_uncached_kind = {

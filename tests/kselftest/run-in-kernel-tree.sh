@@ -54,7 +54,7 @@ cp "$src"/tests/Makefile "$src"/tests/config "$src"/tests/settings \
 	"$src"/tests/edu/edu_test.h "$src"/tests/stress/stress.h \
 	"$src"/tools/vgem.h "$target/"
 for prog in $(sed -n 's/^\t\([a-z_]*_test\).*/\1/p' "$src/tests/Makefile"); do
-	for dir in tests tests/stress tests/edu tests/faults tests/storage; do
+	for dir in tests tests/stress tests/edu tests/faults tests/storage tests/pool; do
 		[ -f "$src/$dir/$prog.c" ] && break
 	done
 	cp "$src/$dir/$prog.c" "$target/"
