@@ -201,6 +201,16 @@ static int b_alloc(struct prov *p, uint64_t size, struct hbuf *b)
 	return -1;
 }
 
+/* A dma-buf of @p: ENOTTY for anonymous memory, which has none. */
+static int b_alloc_dmabuf(struct prov *p, uint64_t size, struct hbuf *b)
+{
+	if (p->kind == P_ANON) {
+		errno = ENOTTY;
+		return -1;
+	}
+	return b_alloc(p, size, b);
+}
+
 static void b_free(struct hbuf *b)
 {
 	if (b->fd >= 0) {
@@ -589,11 +599,7 @@ static double op_mmap(struct prov *p, uint64_t size)
 	long n = 0;
 	void *m;
 
-	if (p->kind == P_ANON) {
-		errno = ENOTTY;
-		return -1;
-	}
-	if (b_alloc(p, size, &b) < 0)
+	if (b_alloc_dmabuf(p, size, &b) < 0)
 		return -1;
 	do {
 		t0 = now();
@@ -713,11 +719,7 @@ static double op_sync(struct prov *p, uint64_t size)
 	struct hbuf b;
 	long n = 0;
 
-	if (p->kind == P_ANON) {
-		errno = ENOTTY;
-		return -1;
-	}
-	if (b_alloc(p, size, &b) < 0)
+	if (b_alloc_dmabuf(p, size, &b) < 0)
 		return -1;
 	t0 = now();
 	do {
@@ -799,11 +801,11 @@ static double op_vgem(struct prov *p, uint64_t size)
 	uint32_t handle;
 	long n = 0;
 
-	if (g.vgem < 0 || p->kind == P_ANON) {
+	if (g.vgem < 0) {
 		errno = ENOTTY;
 		return -1;
 	}
-	if (b_alloc(p, size, &b) < 0)
+	if (b_alloc_dmabuf(p, size, &b) < 0)
 		return -1;
 	do {
 		t0 = now();
@@ -826,11 +828,11 @@ static double op_vgem(struct prov *p, uint64_t size)
 static int vgem_mapped_alloc(struct prov *p, uint64_t size, struct hbuf *b,
 			     uint32_t *handle)
 {
-	if (g.vgem < 0 || p->kind == P_ANON) {
+	if (g.vgem < 0) {
 		errno = ENOTTY;
 		return -1;
 	}
-	if (b_alloc(p, size, b) < 0)
+	if (b_alloc_dmabuf(p, size, b) < 0)
 		return -1;
 	if (drmPrimeFDToHandle(g.vgem, b->fd, handle)) {
 		b_free(b);
